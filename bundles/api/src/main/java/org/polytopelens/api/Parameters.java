@@ -15,12 +15,13 @@ public final class Parameters {
     private static final Parameters EMPTY = new Parameters(Map.of());
     private final Map<String, Object> values;
 
-    private Parameters(Map<String, Object> values) {
+    private Parameters(Map<String, ?> values) {
+        // Keeps the caller's key order (run.json lists parameters as the experiment wrote them).
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
     public static Parameters of(Map<String, ?> values) {
-        return values.isEmpty() ? EMPTY : new Parameters(Map.copyOf(values));
+        return values.isEmpty() ? EMPTY : new Parameters(values);
     }
 
     public static Parameters empty() {

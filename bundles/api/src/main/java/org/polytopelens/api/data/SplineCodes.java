@@ -69,19 +69,27 @@ public record SplineCodes(int count, int bits, long[] words) {
             }
             bits += p.bits;
         }
-        Builder b = new Builder(n, bits);
+        // Word-level copy: each part's row is shifted into place 64 bits at a time.
+        int wpr = wordsPerRow(bits);
+        long[] out = new long[Math.multiplyExact(n, wpr)];
         int offset = 0;
         for (SplineCodes p : parts) {
+            int pw = p.wordsPerRow();
+            int shift = offset & 63;
             for (int r = 0; r < n; r++) {
-                for (int i = 0; i < p.bits; i++) {
-                    if (p.get(r, i)) {
-                        b.set(r, offset + i);
+                int dst = r * wpr + (offset >>> 6);
+                int src = r * pw;
+                for (int k = 0; k < pw; k++) {
+                    long w = p.words[src + k];
+                    out[dst + k] |= w << shift;
+                    if (shift != 0 && dst + k + 1 < (r + 1) * wpr) {
+                        out[dst + k + 1] |= w >>> (64 - shift);
                     }
                 }
             }
             offset += p.bits;
         }
-        return b.build();
+        return new SplineCodes(n, bits, out);
     }
 
     /** Codes of more points: the rows of each part in order (merging shards). */

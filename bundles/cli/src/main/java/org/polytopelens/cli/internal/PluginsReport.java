@@ -21,6 +21,7 @@ final class PluginsReport {
         Map<String, Object> out = new LinkedHashMap<>();
         List<Map<String, Object>> bundles = new ArrayList<>();
         Map<Long, List<String>> problems = componentProblems(env.scr().get(), env.context().getBundles());
+        Map<Long, String> launcherProblems = env.launch().bundleProblems();
         for (Bundle b : env.context().getBundles()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", b.getBundleId());
@@ -28,8 +29,17 @@ final class PluginsReport {
             m.put("version", b.getVersion().toString());
             m.put("state", state(b));
             m.put("location", b.getLocation());
-            List<String> p = new ArrayList<>(problems.getOrDefault(b.getBundleId(), List.of()));
-            p.addAll(BundleProblems.of(b, env.launch()));
+            // The launcher knows resolution and start failures; DS knows components that wait or threw.
+            List<String> p = new ArrayList<>();
+            String fromLauncher = launcherProblems.get(b.getBundleId());
+            if (fromLauncher != null) {
+                p.addAll(List.of(fromLauncher.split("; ")));
+            }
+            for (String c : problems.getOrDefault(b.getBundleId(), List.of())) {
+                if (p.stream().noneMatch(x -> x.contains(componentName(c)))) {
+                    p.add(c);
+                }
+            }
             if (!p.isEmpty()) {
                 m.put("problems", p);
             }
@@ -119,6 +129,11 @@ final class PluginsReport {
             }
         }
         return out;
+    }
+
+    private static String componentName(String problem) {
+        String[] w = problem.split(" ");
+        return w.length > 1 ? w[1] : problem;
     }
 
     private static String firstLine(String s) {

@@ -53,6 +53,11 @@ final class ShellLaunch {
             }
 
             @Override
+            public java.util.Map<Long, String> bundleProblems() {
+                return l.bundleProblems();
+            }
+
+            @Override
             public long readyMillis() {
                 return l.readyMillis();
             }

@@ -1,0 +1,203 @@
+package org.polytopelens.core.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed experiment file. Relative paths are already resolved against the file's directory:
+ * the model files, and in every provider's parameters each string value whose key is {@code path},
+ * ends in {@code _path} or {@code .path}, or is {@code labels}.
+ *
+ * @param models model files by role, in file order ({@code model: x} is role {@code "model"})
+ * @param backend backend id, or null for the highest-priority backend per model file
+ * @param sites site names, or null for every site downstream of the layer
+ * @param coders coder ids in preference order, or null for every registered coder
+ * @param timeLimitSeconds default per-step time limit, 0 for none
+ */
+public record Experiment(String name, Map<String, Path> models, String backend, Map<String, Object> backendParams, String dataset,
+        Map<String, Object> datasetParams, String layer, List<String> sites, List<String> coders, long timeLimitSeconds, List<Step> steps) {
+
+    /** One analysis step: provider id, raw parameters, time limit in seconds (0 = the default). */
+    public record Step(String id, Map<String, Object> params, long timeLimitSeconds) {}
+
+    static final List<String> KEYS = List.of("name", "model", "models", "backend", "dataset", "layer", "sites", "coders", "analyses",
+            "time_limit_seconds");
+    private static final List<String> STEP_KEYS = List.of("id", "params", "time_limit_seconds");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** Parses {@code text}; every problem found goes into one {@link IllegalArgumentException}. */
+    public static Experiment parse(String text, Path file) {
+        Object root;
+        try {
+            root = YAML.readValue(text, Object.class);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage());
+        }
+        if (!(root instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException(file + ": an experiment is a YAML mapping with keys " + KEYS);
+        }
+        Path base = file.toAbsolutePath().getParent();
+        List<String> problems = new ArrayList<>();
+        for (Object k : m.keySet()) {
+            if (!KEYS.contains(String.valueOf(k))) {
+                problems.add("unknown key '" + k + "'; valid keys: " + KEYS);
+            }
+        }
+        String fileName = file.getFileName().toString();
+        String name = m.containsKey("name") ? String.valueOf(m.get("name")) : fileName.replaceFirst("\\.[^.]*$", "");
+
+        Map<String, Path> models = new LinkedHashMap<>();
+        if (m.containsKey("model") && m.containsKey("models")) {
+            problems.add("give either 'model' (one file) or 'models' (role: file), not both");
+        } else if (m.get("model") instanceof String s && !s.isBlank()) {
+            models.put("model", base.resolve(s).normalize());
+        } else if (m.get("models") instanceof Map<?, ?> mm && !mm.isEmpty()) {
+            mm.forEach((role, p) -> {
+                if (p instanceof String s && !s.isBlank()) {
+                    models.put(String.valueOf(role), base.resolve(s).normalize());
+                } else {
+                    problems.add("models." + role + ": expected a file path, got " + p);
+                }
+            });
+        } else {
+            problems.add("missing 'model: FILE' (or 'models: {role: FILE, ...}')");
+        }
+
+        String backend = null;
+        Map<String, Object> backendParams = new LinkedHashMap<>();
+        Object b = m.get("backend");
+        if (b instanceof String s) {
+            backend = s;
+        } else if (b instanceof Map<?, ?> bm) {
+            backendParams = params(bm, "backend", "id", problems);
+            backend = (String) backendParams.remove("id");
+            if (backend == null) {
+                problems.add("backend: missing 'id' (e.g. backend: {id: onnxruntime, ...})");
+            }
+        } else if (b != null) {
+            problems.add("backend: expected a backend id or {id: ..., params...}, got " + b);
+        }
+
+        String dataset = null;
+        Map<String, Object> datasetParams = new LinkedHashMap<>();
+        if (m.get("dataset") instanceof Map<?, ?> dm) {
+            datasetParams = params(dm, "dataset", "provider", problems);
+            dataset = (String) datasetParams.remove("provider");
+            if (dataset == null) {
+                problems.add("dataset: missing 'provider' (e.g. dataset: {provider: npy, path: x.npy})");
+            }
+        } else {
+            problems.add("missing 'dataset: {provider: ID, ...parameters}'");
+        }
+
+        Object layerValue = m.get("layer");
+        String layer = layerValue == null ? "" : String.valueOf(layerValue);
+        List<String> sites = stringList(m.get("sites"), "sites", problems);
+        List<String> coders = stringList(m.get("coders"), "coders", problems);
+        long limit = seconds(m.get("time_limit_seconds"), "time_limit_seconds", problems);
+
+        List<Step> steps = new ArrayList<>();
+        if (m.get("analyses") instanceof List<?> l && !l.isEmpty()) {
+            for (int i = 0; i < l.size(); i++) {
+                Object s = l.get(i);
+                String where = "analyses[" + i + "]";
+                if (s instanceof String id) {
+                    steps.add(new Step(id, Map.of(), 0));
+                } else if (s instanceof Map<?, ?> sm) {
+                    for (Object k : sm.keySet()) {
+                        if (!STEP_KEYS.contains(String.valueOf(k))) {
+                            problems.add(where + ": unknown key '" + k + "'; valid keys: " + STEP_KEYS + " (parameters go under 'params')");
+                        }
+                    }
+                    Object id = sm.get("id");
+                    if (!(id instanceof String)) {
+                        problems.add(where + ": missing 'id' (an analysis id)");
+                        continue;
+                    }
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    if (sm.get("params") instanceof Map<?, ?> pm) {
+                        p = params(pm, where + ".params", null, problems);
+                    } else if (sm.get("params") != null) {
+                        problems.add(where + ".params: expected a mapping of parameters, got " + sm.get("params"));
+                    }
+                    steps.add(new Step((String) id, p, seconds(sm.get("time_limit_seconds"), where + ".time_limit_seconds", problems)));
+                } else {
+                    problems.add(where + ": expected an analysis id or {id: ..., params: {...}}, got " + s);
+                }
+            }
+        } else {
+            problems.add("missing 'analyses: [{id: ANALYSIS, params: {...}}, ...]'");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(file + ":\n  - " + String.join("\n  - ", problems));
+        }
+        return new Experiment(name, models, backend, resolve(backendParams, base), dataset, resolve(datasetParams, base), layer, sites, coders,
+                limit, steps.stream().map(s -> new Step(s.id(), resolve(s.params(), base), s.timeLimitSeconds())).toList());
+    }
+
+    private static Map<String, Object> params(Map<?, ?> raw, String where, String idKey, List<String> problems) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        raw.forEach((k, v) -> {
+            if (k == null) {
+                problems.add(where + ": empty key");
+            } else if (v == null && !String.valueOf(k).equals(idKey)) {
+                problems.add(where + "." + k + ": no value");
+            } else {
+                out.put(String.valueOf(k), v);
+            }
+        });
+        return out;
+    }
+
+    private static List<String> stringList(Object v, String where, List<String> problems) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof String s) {
+            return List.of(s);
+        }
+        if (v instanceof List<?> l && l.stream().allMatch(x -> x instanceof String)) {
+            return l.stream().map(String.class::cast).toList();
+        }
+        problems.add(where + ": expected a list of names, got " + v);
+        return null;
+    }
+
+    private static long seconds(Object v, String where, List<String> problems) {
+        if (v == null) {
+            return 0;
+        }
+        if (v instanceof Number n && n.longValue() > 0 && n.doubleValue() == n.longValue()) {
+            return n.longValue();
+        }
+        problems.add(where + ": expected a positive whole number of seconds, got " + v);
+        return 0;
+    }
+
+    /** Whether a parameter holds a path to resolve: {@code path}, {@code *_path}, {@code *.path}, {@code labels}. */
+    public static boolean isPathKey(String key) {
+        return key.equals("path") || key.endsWith("_path") || key.endsWith(".path") || key.equals("labels");
+    }
+
+    static Map<String, Object> resolve(Map<String, Object> params, Path base) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        params.forEach((k, v) -> out.put(k, isPathKey(k) && v instanceof String s && !s.isBlank() ? base.resolve(s).normalize().toString() : v));
+        return out;
+    }
+
+    /** Files named by path parameters of {@code params} (for presence checks and hashes). */
+    static List<Path> files(Map<String, Object> params) {
+        List<Path> out = new ArrayList<>();
+        params.forEach((k, v) -> {
+            if (isPathKey(k) && v instanceof String s && !s.isBlank()) {
+                out.add(Path.of(s));
+            }
+        });
+        return out;
+    }
+}

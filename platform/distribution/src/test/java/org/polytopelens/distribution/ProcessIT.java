@@ -1,0 +1,121 @@
+package org.polytopelens.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** Runs bin/workbench as a user would, in its own JVM: cold and warm start, feature override. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProcessIT {
+    private static final Pattern READY = Pattern.compile("workbench: ready (\\d+) ms after JVM start");
+    private static Path home;
+
+    record Run(int exitCode, String out, String err, long wallMillis) {
+        long readyMillis() {
+            Matcher m = READY.matcher(err);
+            assertTrue(m.find(), "timing line in stderr: " + err);
+            return Long.parseLong(m.group(1));
+        }
+    }
+
+    @BeforeAll
+    static void copy() throws IOException {
+        home = Distribution.copy("ProcessIT");
+    }
+
+    static Run workbench(Path cwd, String... args) throws Exception {
+        return workbenchWithInput("", cwd, args);
+    }
+
+    static Run workbenchWithInput(String input, Path cwd, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/workbench").toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(Distribution.WORK, "out", ".txt");
+        Path err = Files.createTempFile(Distribution.WORK, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        pb.environment().put("WORKBENCH_TIMING", "1");
+        pb.environment().remove("WORKBENCH_FEATURES");
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        try (var stdin = p.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "bin/workbench finished");
+        long wall = (System.nanoTime() - t0) / 1_000_000;
+        Run run = new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8), wall);
+        Files.delete(out);
+        Files.delete(err);
+        return run;
+    }
+
+    @Test
+    @Order(1)
+    void coldAndWarmStart() throws Exception {
+        Run cold = workbench(Distribution.WORK, "plugins", "--json");
+        assertEquals(0, cold.exitCode(), cold.err());
+        JsonNode plugins = Distribution.JSON.readTree(cold.out());
+        for (JsonNode b : plugins.path("bundles")) {
+            assertTrue(List.of("ACTIVE", "RESOLVED").contains(b.path("state").asText()), b.toString());
+        }
+        for (String type : Distribution.SERVED_EXTENSION_POINTS) {
+            assertFalse(Distribution.providerIds(plugins, type).isEmpty(), "a provider of " + type);
+        }
+        Run warm = workbench(Distribution.WORK, "plugins", "--json");
+        assertEquals(0, warm.exitCode(), warm.err());
+        assertEquals(cold.out(), warm.out());
+        System.out.printf("[ProcessIT] cold start (empty cache): JVM start -> ready %d ms, whole command %d ms%n",
+                cold.readyMillis(), cold.wallMillis());
+        System.out.printf("[ProcessIT] warm start (cache reused): JVM start -> ready %d ms, whole command %d ms%n",
+                warm.readyMillis(), warm.wallMillis());
+        assertTrue(Files.isDirectory(home.resolve("data/felix-cache")), "framework cache under data/");
+    }
+
+    @Test
+    @Order(2)
+    void featuresOptionOverridesTheDefaultList() throws Exception {
+        Run core = workbench(Distribution.WORK, "--features", "core", "plugins", "--json");
+        assertEquals(0, core.exitCode(), core.err());
+        List<String> names = new ArrayList<>();
+        Distribution.JSON.readTree(core.out()).path("bundles").forEach(b -> names.add(b.path("symbolicName").asText()));
+        assertTrue(names.contains("org.polytopelens.cli"), names.toString());
+        assertFalse(names.contains("org.polytopelens.backend.onnx"), "onnx feature not installed: " + names);
+
+        Run all = workbench(Distribution.WORK, "plugins", "--json");
+        assertEquals(0, all.exitCode(), all.err());
+        assertTrue(all.out().contains("org.polytopelens.backend.onnx"), "default features again");
+    }
+
+    @Test
+    @Order(3)
+    void helpWorksAndUnknownFeaturesAreNamed() throws Exception {
+        Run run = workbench(Distribution.WORK, "--features", "core,nosuch", "--help");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("unknown feature 'nosuch'"), run.err());
+        assertFalse(run.out().isBlank(), "help text");
+    }
+
+    @Test
+    @Order(4)
+    void shellRunsGogoCommandsFromStdinAndExits() throws Exception {
+        Run run = workbenchWithInput("lb\nexit 0\n", Distribution.WORK, "shell");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("Apache Felix Declarative Services"), run.out());
+    }
+}
