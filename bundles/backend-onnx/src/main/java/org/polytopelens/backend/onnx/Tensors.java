@@ -1,0 +1,117 @@
+package org.polytopelens.backend.onnx;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import org.polytopelens.api.data.Tensor;
+
+/**
+ * Converts between the workbench's float32 {@link Tensor} and ONNX Runtime tensors. Inputs of
+ * other numeric types (token ids as int64, masks as bool) are converted from the float values;
+ * fetched tensors of other numeric types are converted to float.
+ */
+final class Tensors {
+    private Tensors() {}
+
+    static OnnxTensor toOrt(OrtEnvironment env, String name, Tensor t, OnnxJavaType type) throws OrtException {
+        float[] d = t.data();
+        long[] shape = t.shape();
+        switch (type) {
+            case FLOAT:
+                return OnnxTensor.createTensor(env, FloatBuffer.wrap(d), shape);
+            case DOUBLE: {
+                double[] v = new double[d.length];
+                for (int i = 0; i < d.length; i++) {
+                    v[i] = d[i];
+                }
+                return OnnxTensor.createTensor(env, DoubleBuffer.wrap(v), shape);
+            }
+            case INT64: {
+                long[] v = new long[d.length];
+                for (int i = 0; i < d.length; i++) {
+                    v[i] = Math.round(d[i]);
+                }
+                return OnnxTensor.createTensor(env, LongBuffer.wrap(v), shape);
+            }
+            case INT32: {
+                int[] v = new int[d.length];
+                for (int i = 0; i < d.length; i++) {
+                    v[i] = Math.round(d[i]);
+                }
+                return OnnxTensor.createTensor(env, IntBuffer.wrap(v), shape);
+            }
+            case INT8:
+            case UINT8:
+            case BOOL: {
+                ByteBuffer v = ByteBuffer.allocateDirect(d.length).order(ByteOrder.nativeOrder());
+                for (float f : d) {
+                    v.put(type == OnnxJavaType.BOOL ? (byte) (f != 0 ? 1 : 0) : (byte) Math.round(f));
+                }
+                v.rewind();
+                return OnnxTensor.createTensor(env, v, shape, type);
+            }
+            default:
+                throw new IllegalArgumentException("cannot feed '" + name + "' of element type " + type
+                        + "; feedable types: float, double, int64, int32, int8, uint8, bool");
+        }
+    }
+
+    static Tensor fromOrt(String name, OnnxTensor t) {
+        long[] shape = t.getInfo().getShape();
+        OnnxJavaType type = t.getInfo().type;
+        float[] out;
+        switch (type) {
+            case FLOAT: {
+                FloatBuffer b = t.getFloatBuffer();
+                out = new float[b.remaining()];
+                b.get(out);
+                break;
+            }
+            case DOUBLE: {
+                DoubleBuffer b = t.getDoubleBuffer();
+                out = new float[b.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = (float) b.get(i);
+                }
+                break;
+            }
+            case INT64: {
+                LongBuffer b = t.getLongBuffer();
+                out = new float[b.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = b.get(i);
+                }
+                break;
+            }
+            case INT32: {
+                IntBuffer b = t.getIntBuffer();
+                out = new float[b.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = b.get(i);
+                }
+                break;
+            }
+            case INT8:
+            case UINT8:
+            case BOOL: {
+                ByteBuffer b = t.getByteBuffer();
+                out = new float[b.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = type == OnnxJavaType.UINT8 ? b.get(i) & 0xff : b.get(i);
+                }
+                break;
+            }
+            default:
+                throw new IllegalArgumentException("cannot fetch '" + name + "' of element type " + type
+                        + "; fetchable types: float, double, int64, int32, int8, uint8, bool");
+        }
+        return new Tensor(shape, out);
+    }
+}
