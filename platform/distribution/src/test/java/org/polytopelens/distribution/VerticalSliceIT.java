@@ -170,6 +170,44 @@ class VerticalSliceIT {
     }
 
     @Test
+    void activationsAndCodesCommandsAgreeWithTheHandComputation() throws Exception {
+        Path model = work.resolve("models/mlp.onnx");
+        Path acts = work.resolve("cmd/relu1.npy");
+        Workbench.Execution a = wb.execute("activations", model.toString(), "--inputs", work.resolve("data/x.npy").toString(),
+                "--tensor", Mlp.activation(1), "--out", acts.toString());
+        assertEquals(0, a.exitCode(), a.err());
+        Npy h = readNpy(acts);
+        assertEquals("<f4", h.descr);
+        assertArrayEquals(new long[] {N, 16}, h.shape);
+        ByteBuffer values = ByteBuffer.wrap(h.data).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < N; i++) {
+            float[] pre = mlp.forward(points[i]).get(0);
+            for (int k = 0; k < 16; k++) {
+                assertEquals(Math.max(pre[k], 0f), values.getFloat(), 1e-5, "point " + i + " neuron " + k);
+            }
+        }
+        // Points of relu1.out's space: only relu2 (70 bits) is downstream, packed 9 bytes per row.
+        Path codes = work.resolve("cmd/codes-from-relu1.npy");
+        Workbench.Execution c = wb.execute("codes", model.toString(), "--inputs", acts.toString(), "--from", Mlp.activation(1),
+                "--packed", "--out", codes.toString());
+        assertEquals(0, c.exitCode(), c.err());
+        Npy packed = readNpy(codes);
+        assertArrayEquals(new long[] {N, 9}, packed.shape);
+        for (int i = 0; i < N; i++) {
+            boolean[] expected = handCode(points[i], 2);
+            for (int k = 0; k < 70; k++) {
+                assertEquals(expected[k] ? 1 : 0, (packed.data[i * 9 + k / 8] >> (7 - k % 8)) & 1, "point " + i + " bit " + k);
+            }
+        }
+        // A site upstream of --from is refused with the sites that are valid.
+        Workbench.Execution bad = wb.execute("codes", model.toString(), "--inputs", acts.toString(), "--from", Mlp.activation(1),
+                "--sites", Mlp.relu(1), "--out", work.resolve("cmd/bad.npy").toString());
+        assertEquals(1, bad.exitCode());
+        assertTrue(bad.err().contains("not downstream") && bad.err().contains(Mlp.relu(2)), bad.err());
+        assertTrue(!Files.exists(work.resolve("cmd/bad.npy")));
+    }
+
+    @Test
     void unknownAnalysisIdIsOneClearMessageListingTheValidIds() throws Exception {
         Path exp = work.resolve("bad.yaml");
         Files.writeString(exp, "model: models/mlp.onnx\ndataset: {provider: npy, path: data/x.npy}\n"

@@ -85,8 +85,6 @@ public final class CodesAnalysis implements Analysis {
         Model model = ctx.model();
         SpaceEncoder encoder = ctx.encoder(model);
         Dataset ds = ctx.dataset();
-        String layer = ctx.layer();
-        String input = ds.input().orElseGet(() -> model.info().inputs().get(0).name());
         int n = ds.size();
         int batch = c.batch_size();
         int batches = (n + batch - 1) / batch;
@@ -110,10 +108,7 @@ public final class CodesAnalysis implements Analysis {
                     public Object shard(int index, Progress p) throws Exception {
                         p.checkCancelled();
                         int from = (first + index) * batch;
-                        Tensor points = ds.batch(from, Math.min(n, from + batch));
-                        if (!layer.isEmpty()) {
-                            points = model.run(Map.of(input, points), List.of(layer)).get(layer);
-                        }
+                        Tensor points = ctx.points(model, from, Math.min(n, from + batch));
                         return c.soft() ? encoder.soft(points) : encoder.hard(points);
                     }
 
@@ -137,7 +132,7 @@ public final class CodesAnalysis implements Analysis {
         CodeLayout layout = encoder.layout();
         List<ActivationSite> sites = encoder.sites();
         Map<String, Object> j = new LinkedHashMap<>();
-        j.put("layer", layer);
+        j.put("layer", ctx.layer());
         j.put("mode", mode);
         j.put("count", n);
         j.put("bits", layout.bits());

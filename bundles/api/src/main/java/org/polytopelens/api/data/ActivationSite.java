@@ -1,6 +1,7 @@
 package org.polytopelens.api.data;
 
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * A nonlinearity in a model graph.
@@ -13,8 +14,27 @@ import java.util.Arrays;
  * @param shape the pre-activation's shape for one point, without the batch axis ({@code -1} where
  *     dynamic)
  * @param neurons number of neurons coded per point (product of {@code shape}), or -1 if dynamic
+ * @param attributes what a coder needs beyond the op, resolved by the backend from attributes or
+ *     constant inputs: e.g. {@code min}/{@code max} (Double) for Clip, {@code alpha} for
+ *     LeakyRelu, {@code kernel_shape}/{@code strides}/{@code pads} (long[]) for MaxPool, {@code beta}
+ *     for Swish. Values are Long, Double, String, long[] or double[].
  */
-public record ActivationSite(String name, String op, GateKind kind, String preactivation, long[] shape, long neurons) {
+public record ActivationSite(
+        String name, String op, GateKind kind, String preactivation, long[] shape, long neurons, Map<String, Object> attributes) {
+    public ActivationSite {
+        attributes = Map.copyOf(attributes);
+    }
+
+    /** A site whose op needs no attributes. */
+    public ActivationSite(String name, String op, GateKind kind, String preactivation, long[] shape, long neurons) {
+        this(name, op, kind, preactivation, shape, neurons, Map.of());
+    }
+
+    /** A numeric attribute, or {@code fallback} if absent. */
+    public double attribute(String key, double fallback) {
+        Object v = attributes.get(key);
+        return v instanceof Number n ? n.doubleValue() : fallback;
+    }
     @Override
     public boolean equals(Object o) {
         return o instanceof ActivationSite s
@@ -23,7 +43,9 @@ public record ActivationSite(String name, String op, GateKind kind, String preac
                 && kind == s.kind
                 && preactivation.equals(s.preactivation)
                 && Arrays.equals(shape, s.shape)
-                && neurons == s.neurons;
+                && neurons == s.neurons
+                && attributes.keySet().equals(s.attributes.keySet())
+                && attributes.entrySet().stream().allMatch(e -> Arrays.deepEquals(new Object[] {e.getValue()}, new Object[] {s.attributes.get(e.getKey())}));
     }
 
     @Override

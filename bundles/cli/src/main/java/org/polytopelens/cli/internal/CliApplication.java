@@ -44,11 +44,7 @@ public final class CliApplication implements Application {
     @Override
     public int run(String[] args, Launch launch) {
         lastLaunch = launch;
-        Env env = new Env(context, () -> registry, () -> runner, () -> scr, launch);
-        CommandLine cl = Commands.commandLine(env);
-        cl.setOut(new PrintWriter(launch.out(), true));
-        cl.setErr(new PrintWriter(launch.err(), true));
-        return cl.execute(args);
+        return execute(args, new Env(context, () -> registry, () -> runner, () -> scr, launch, launch.in(), launch.out(), launch.err()));
     }
 
     /** Gogo entry point: {@code wb <command> [options]} inside the shell. */
@@ -58,10 +54,14 @@ public final class CliApplication implements Application {
             System.err.println("wb: the workbench was not started by its launcher");
             return 1;
         }
-        Env env = new Env(context, () -> registry, () -> runner, () -> scr, ShellLaunch.wrap(launch));
+        // Gogo gives each session its own System.in/out/err.
+        return execute(args, new Env(context, () -> registry, () -> runner, () -> scr, launch, System.in, System.out, System.err));
+    }
+
+    private static int execute(String[] args, Env env) {
         CommandLine cl = Commands.commandLine(env);
-        cl.setOut(new PrintWriter(System.out, true));
-        cl.setErr(new PrintWriter(System.err, true));
+        cl.setOut(new PrintWriter(env.out(), true));
+        cl.setErr(new PrintWriter(env.err(), true));
         return cl.execute(args);
     }
 }

@@ -55,6 +55,8 @@ final class Commands {
                 PluginsCommand.class,
                 FeaturesCommand.class,
                 RunCommand.class,
+                CodesCommand.class,
+                ActivationsCommand.class,
                 InspectCommand.class,
                 ShellCommand.class,
                 CommandLine.HelpCommand.class

@@ -1,5 +1,7 @@
 package org.polytopelens.cli.internal;
 
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 import org.osgi.framework.BundleContext;
@@ -8,9 +10,12 @@ import org.polytopelens.core.ExperimentRunner;
 import org.polytopelens.core.ExtensionRegistry;
 import org.polytopelens.launch.Launch;
 
-/** What commands need: the framework, the core services (possibly absent) and the launch. */
+/**
+ * What commands need: the framework, the core services (possibly absent), the launch, and the
+ * streams of the caller (the process's, or a Gogo session's for {@code wb}).
+ */
 record Env(BundleContext context, Supplier<ExtensionRegistry> registry, Supplier<ExperimentRunner> runner,
-        Supplier<ServiceComponentRuntime> scr, Launch launch) {
+        Supplier<ServiceComponentRuntime> scr, Launch launch, InputStream in, PrintStream out, PrintStream err) {
 
     ExtensionRegistry requireRegistry() {
         ExtensionRegistry r = registry.get();

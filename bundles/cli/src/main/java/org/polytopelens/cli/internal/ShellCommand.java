@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "shell", mixinStandardHelpOptions = true,
         description = {"Open the Gogo shell on the running workbench (OSGi commands: lb, inspect, ...;",
-            "workbench commands: wb plugins, wb run ...). 'exit' leaves it."})
+            "workbench commands: wb plugins, wb run ...). Ctrl-D (end of input) leaves it."})
 final class ShellCommand implements Callable<Integer> {
     private final Env env;
 
@@ -23,7 +23,7 @@ final class ShellCommand implements Callable<Integer> {
             throw new IllegalStateException("the Gogo shell (bundle org.apache.felix.gogo.runtime) is not running");
         }
         CommandProcessor processor = env.context().getService(ref);
-        try (CommandSession session = processor.createSession(env.launch().in(), env.launch().out(), env.launch().err())) {
+        try (CommandSession session = processor.createSession(env.in(), env.out(), env.err())) {
             // gosh reads the session's input until 'exit'; --noshutdown keeps the framework up for the launcher to stop.
             session.execute("gosh --login --noshutdown");
         } finally {

@@ -15,17 +15,19 @@ import java.util.Map;
  *
  * @param models model files by role, in file order ({@code model: x} is role {@code "model"})
  * @param backend backend id, or null for the highest-priority backend per model file
+ * @param datasetInLayerSpace the dataset's rows are already points of the layer's space
+ *     ({@code dataset_space: layer}), not model inputs ({@code dataset_space: input}, the default)
  * @param sites site names, or null for every site downstream of the layer
  * @param coders coder ids in preference order, or null for every registered coder
  * @param timeLimitSeconds default per-step time limit, 0 for none
  */
 public record Experiment(String name, Map<String, Path> models, String backend, Map<String, Object> backendParams, String dataset,
-        Map<String, Object> datasetParams, String layer, List<String> sites, List<String> coders, long timeLimitSeconds, List<Step> steps) {
+        Map<String, Object> datasetParams, String layer, boolean datasetInLayerSpace, List<String> sites, List<String> coders, long timeLimitSeconds, List<Step> steps) {
 
     /** One analysis step: provider id, raw parameters, time limit in seconds (0 = the default). */
     public record Step(String id, Map<String, Object> params, long timeLimitSeconds) {}
 
-    static final List<String> KEYS = List.of("name", "model", "models", "backend", "dataset", "layer", "sites", "coders", "analyses",
+    static final List<String> KEYS = List.of("name", "model", "models", "backend", "dataset", "layer", "dataset_space", "sites", "coders", "analyses",
             "time_limit_seconds");
     private static final List<String> STEP_KEYS = List.of("id", "params", "time_limit_seconds");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -97,6 +99,15 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
 
         Object layerValue = m.get("layer");
         String layer = layerValue == null ? "" : String.valueOf(layerValue);
+        Object space = m.containsKey("dataset_space") ? m.get("dataset_space") : "input";
+        if (!List.of("input", "layer").contains(String.valueOf(space))) {
+            problems.add("dataset_space: expected 'input' (the dataset holds model inputs) or 'layer' (it holds points of the layer's space), got '"
+                    + space + "'");
+        }
+        boolean inLayerSpace = "layer".equals(String.valueOf(space));
+        if (inLayerSpace && layer.isEmpty()) {
+            problems.add("dataset_space: layer needs a 'layer' (the tensor whose points the dataset holds)");
+        }
         List<String> sites = stringList(m.get("sites"), "sites", problems);
         List<String> coders = stringList(m.get("coders"), "coders", problems);
         long limit = seconds(m.get("time_limit_seconds"), "time_limit_seconds", problems);
@@ -136,7 +147,7 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(file + ":\n  - " + String.join("\n  - ", problems));
         }
-        return new Experiment(name, models, backend, resolve(backendParams, base), dataset, resolve(datasetParams, base), layer, sites, coders,
+        return new Experiment(name, models, backend, resolve(backendParams, base), dataset, resolve(datasetParams, base), layer, inLayerSpace, sites, coders,
                 limit, steps.stream().map(s -> new Step(s.id(), resolve(s.params(), base), s.timeLimitSeconds())).toList());
     }
 

@@ -1,6 +1,7 @@
 package org.polytopelens.core.internal;
 
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -11,24 +12,27 @@ import org.polytopelens.api.Model;
 import org.polytopelens.api.Progress;
 import org.polytopelens.api.ResultSink;
 import org.polytopelens.api.SpaceEncoder;
+import org.polytopelens.api.data.Tensor;
 
 /** What one analysis step sees: the run's models, dataset and encoders, the step's sink and progress. */
 final class RunContext implements AnalysisContext {
     private final Map<String, Model> models;
     private final Dataset dataset;
     private final String layer;
+    private final boolean datasetInLayerSpace;
     private final Encoders encoders;
     private final ResultSink results;
     private final Engine engine;
     private final Progress progress;
     private final Consumer<String> log;
 
-    RunContext(Map<String, Model> models, Dataset dataset, String layer, Encoders encoders, ResultSink results, Engine engine,
+    RunContext(Map<String, Model> models, Dataset dataset, String layer, boolean datasetInLayerSpace, Encoders encoders, ResultSink results, Engine engine,
             Progress progress, Consumer<String> log) {
         this.models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         this.firstModel = models.values().iterator().next();
         this.dataset = dataset;
         this.layer = layer;
+        this.datasetInLayerSpace = datasetInLayerSpace;
         this.encoders = encoders;
         this.results = results;
         this.engine = engine;
@@ -79,6 +83,16 @@ final class RunContext implements AnalysisContext {
     @Override
     public String layer() {
         return layer;
+    }
+
+    @Override
+    public Tensor points(Model model, int from, int to) throws Exception {
+        Tensor batch = dataset.batch(from, to);
+        if (layer.isEmpty() || datasetInLayerSpace) {
+            return batch;
+        }
+        String input = dataset.input().orElseGet(() -> model.info().inputs().get(0).name());
+        return model.run(Map.of(input, batch), List.of(layer)).get(layer);
     }
 
     @Override

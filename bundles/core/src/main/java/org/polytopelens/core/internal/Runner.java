@@ -266,6 +266,7 @@ public class Runner implements ExperimentRunner {
         dj.put("params", plan.datasetParams().asMap());
         j.put("dataset", dj);
         j.put("layer", exp.layer());
+        j.put("datasetSpace", exp.datasetInLayerSpace() ? "layer" : "input");
         j.put("encoders", encoderJson(models, encoders));
         j.put("steps", stepJson);
         j.put("inputs", inputs);
@@ -291,7 +292,7 @@ public class Runner implements ExperimentRunner {
             // Resolved again: the provider may have gone since validation (hot undeploy).
             Analysis a = registry.provider(Analysis.class, id);
             log.accept("start " + ps.params().asMap());
-            a.run(new RunContext(models, dataset, exp.layer(), encoders, sink, engine, sp, log), ps.params());
+            a.run(new RunContext(models, dataset, exp.layer(), exp.datasetInLayerSpace(), encoders, sink, engine, sp, log), ps.params());
         } catch (CancellationException e) {
             status = sp.timedOut() ? "failed" : "cancelled";
             error = e.getMessage() == null ? "cancelled" : e.getMessage();
