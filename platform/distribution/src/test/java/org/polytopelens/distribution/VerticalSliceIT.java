@@ -208,6 +208,47 @@ class VerticalSliceIT {
     }
 
     @Test
+    void regionsOfASegmentEqualCodeChangesOfADenseSampling() throws Exception {
+        float[] a = points[0], b = points[1];
+        writeFloatNpy(work.resolve("data/a.npy"), new float[][] {a});
+        writeFloatNpy(work.resolve("data/b.npy"), new float[][] {b});
+        Workbench.Execution r = wb.execute("regions", work.resolve("models/mlp.onnx").toString(), "--a", work.resolve("data/a.npy").toString(),
+                "--b", work.resolve("data/b.npy").toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode walk = Distribution.JSON.readTree(r.out());
+        // Independent count: codes of 20,001 points on the segment, computed from the weights in double precision.
+        int samples = 20_000, changes = 0;
+        boolean[] previous = null;
+        for (int s = 0; s <= samples; s++) {
+            double t = (double) s / samples;
+            float[] x = new float[a.length];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = (float) (a[k] + t * (b[k] - a[k]));
+            }
+            boolean[] code = handCode(x, 1);
+            if (previous != null) {
+                for (int k = 0; k < code.length; k++) {
+                    changes += code[k] != previous[k] ? 1 : 0;
+                }
+            }
+            previous = code;
+        }
+        assertTrue(changes > 3, "the segment crosses boundaries: " + changes);
+        assertEquals(changes, walk.path("boundaries").asInt(), r.out());
+        assertEquals(changes + 1, walk.path("regions").asInt());
+        double last = 0;
+        for (JsonNode f : walk.path("flips")) {
+            assertTrue(f.path("t").asDouble() > last && f.path("t").asDouble() < 1, "t increasing in (0, 1)");
+            last = f.path("t").asDouble();
+        }
+        // A zero-length segment is refused with a clear message.
+        Workbench.Execution zero = wb.execute("regions", work.resolve("models/mlp.onnx").toString(), "--a", work.resolve("data/a.npy").toString(),
+                "--b", work.resolve("data/a.npy").toString());
+        assertEquals(2, zero.exitCode());
+        assertTrue(zero.err().contains("zero length"), zero.err());
+    }
+
+    @Test
     void unknownAnalysisIdIsOneClearMessageListingTheValidIds() throws Exception {
         Path exp = work.resolve("bad.yaml");
         Files.writeString(exp, "model: models/mlp.onnx\ndataset: {provider: npy, path: data/x.npy}\n"

@@ -139,12 +139,10 @@ public final class CodesAnalysis implements Analysis {
         j.put("dtype", c.soft() ? NpyDtype.FLOAT32.descr() : NpyDtype.UINT8.descr());
         j.put("shape", List.of(n, output.width));
         List<Map<String, Object>> sj = new ArrayList<>();
-        int neuronOffset = 0;
         List<List<Object>> rows = new ArrayList<>();
         for (int i = 0; i < sites.size(); i++) {
             ActivationSite s = sites.get(i);
             CodeLayout.Segment seg = layout.segments().get(i);
-            long neurons = s.neurons() >= 0 ? s.neurons() : output.siteNeurons(i, seg.bits());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("site", s.name());
             m.put("op", s.op());
@@ -152,13 +150,11 @@ public final class CodesAnalysis implements Analysis {
             m.put("shape", s.shape());
             m.put("offset", seg.offset());
             m.put("bits", seg.bits());
-            m.put("neuronOffset", neuronOffset);
-            m.put("neurons", neurons);
-            double on = n == 0 ? 0 : output.on[i] / ((double) n * (c.soft() ? neurons : seg.bits()));
+            m.put("neurons", s.neurons()); // soft codes use the same columns as the bits: offset, bits
+            double on = n == 0 ? 0 : output.on[i] / ((double) n * seg.bits());
             m.put("meanOn", on);
             sj.add(m);
             rows.add(List.of(s.name(), s.op(), seg.offset(), seg.bits(), on));
-            neuronOffset += (int) neurons;
         }
         j.put("sites", sj);
         ctx.results().write("codes-layout.json", out -> JSON.writeValue(out, j));
@@ -181,10 +177,6 @@ public final class CodesAnalysis implements Analysis {
             this.mode = mode;
             this.n = n;
             this.on = new double[sites];
-        }
-
-        long siteNeurons(int i, int bits) {
-            return softWidths != null ? softWidths[i] : bits;
         }
 
         void open(int w) throws IOException {
@@ -247,21 +239,18 @@ public final class CodesAnalysis implements Analysis {
             writer.append(rows);
         }
 
-        /** Neurons per site for soft codes: the site's neurons, or its bits when dynamic. */
+        /**
+         * Columns per site for soft codes: the site's bit count, since every coder's soft code
+         * has one value per hard bit (a Clip neuron's two bits, a MaxPool output's index bits).
+         */
         private static int[] softWidths(SpaceEncoder encoder, int total) {
-            List<ActivationSite> sites = encoder.sites();
-            int[] w = new int[sites.size()];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = (int) (sites.get(i).neurons() >= 0 ? sites.get(i).neurons() : encoder.layout().segments().get(i).bits());
-            }
-            return w;
+            return encoder.layout().segments().stream().mapToInt(CodeLayout.Segment::bits).toArray();
         }
 
         void finish(SpaceEncoder encoder) throws IOException {
             if (writer == null) { // no examples: the width comes from the layout
                 int bits = encoder.layout().bits();
-                int neurons = encoder.sites().stream().mapToInt(s -> (int) Math.max(0, s.neurons())).sum();
-                open(mode.equals("soft") ? neurons : mode.equals("packed") ? (bits + 7) >>> 3 : bits);
+                open(mode.equals("packed") ? (bits + 7) >>> 3 : bits);
             }
             writer.close();
         }

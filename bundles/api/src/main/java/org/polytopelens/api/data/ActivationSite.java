@@ -13,7 +13,9 @@ import java.util.Map;
  * @param preactivation the name of the tensor fed into the nonlinearity
  * @param shape the pre-activation's shape for one point, without the batch axis ({@code -1} where
  *     dynamic)
- * @param neurons number of neurons coded per point (product of {@code shape}), or -1 if dynamic
+ * @param neurons number of neurons coded per point, or -1 if dynamic: the product of {@code shape},
+ *     except for MaxPool, whose code has one group per output element (its pre-activation is the
+ *     pool's input)
  * @param attributes what a coder needs beyond the op, resolved by the backend from attributes or
  *     constant inputs: e.g. {@code min}/{@code max} (Double) for Clip, {@code alpha} for
  *     LeakyRelu, {@code kernel_shape}/{@code strides}/{@code pads} (long[]) for MaxPool, {@code beta}

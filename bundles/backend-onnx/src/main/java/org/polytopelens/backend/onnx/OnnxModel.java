@@ -197,9 +197,11 @@ final class OnnxModel implements Model {
     private Map<String, TensorInfo> probe(List<TensorInfo> inputs, List<SiteFinder.Found> found) throws OrtException {
         Set<String> open = new TreeSet<>();
         for (SiteFinder.Found f : found) {
-            long[] s = graph.declaredShape(f.preactivation());
-            if (s == null || Arrays.stream(s).skip(1).anyMatch(d -> d < 0)) {
-                open.add(f.preactivation());
+            for (String t : List.of(f.preactivation(), f.coded())) {
+                long[] s = graph.declaredShape(t);
+                if (s == null || Arrays.stream(s).skip(1).anyMatch(d -> d < 0)) {
+                    open.add(t);
+                }
             }
         }
         boolean staticInputs = inputs.stream().allMatch(i -> Arrays.stream(i.shape()).skip(1).allMatch(d -> d > 0));
@@ -221,16 +223,24 @@ final class OnnxModel implements Model {
         return probed;
     }
 
+    /**
+     * The site's shape is its pre-activation's; its neurons are the elements of the coded tensor
+     * (the same tensor, except for MaxPool: the pool's output, one code group per output element).
+     */
     private ActivationSite site(SiteFinder.Found f) {
-        long[] full = probed.containsKey(f.preactivation())
-                ? probed.get(f.preactivation()).shape()
-                : graph.declaredShape(f.preactivation());
-        long[] shape = full == null ? new long[] {-1} : Arrays.copyOfRange(full, Math.min(1, full.length), full.length);
+        long[] shape = pointShape(f.preactivation());
+        long[] coded = f.coded().equals(f.preactivation()) ? shape : pointShape(f.coded());
         long neurons = 1;
-        for (long d : shape) {
+        for (long d : coded) {
             neurons = d < 0 || neurons < 0 ? -1 : neurons * d;
         }
-        return new ActivationSite(f.name(), f.op(), f.kind(), f.preactivation(), shape, neurons);
+        return new ActivationSite(f.name(), f.op(), f.kind(), f.preactivation(), shape, neurons, f.attributes());
+    }
+
+    /** A tensor's shape without the batch axis (probed, else declared, else {@code [-1]}). */
+    private long[] pointShape(String tensor) {
+        long[] full = probed.containsKey(tensor) ? probed.get(tensor).shape() : graph.declaredShape(tensor);
+        return full == null ? new long[] {-1} : Arrays.copyOfRange(full, Math.min(1, full.length), full.length);
     }
 
     private TensorInfo declaredInfo(String name) {

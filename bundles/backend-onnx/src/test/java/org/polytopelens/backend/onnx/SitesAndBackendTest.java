@@ -53,12 +53,12 @@ class SitesAndBackendTest {
         try (Model m = backend.open(f, Parameters.empty())) {
             long[] six = {6};
             assertEquals(List.of(
-                            new ActivationSite("LeakyRelu_0", "LeakyRelu", GateKind.HARD, "x", six, 6),
+                            new ActivationSite("LeakyRelu_0", "LeakyRelu", GateKind.HARD, "x", six, 6, Map.of("alpha", (double) 0.1f)),
                             new ActivationSite("sig", "Sigmoid", GateKind.SOFT, "l", six, 6),
                             new ActivationSite("tanh", "Tanh", GateKind.SOFT, "s", six, 6),
-                            new ActivationSite("gelu_div", "Gelu", GateKind.SOFT, "t", six, 6),
+                            new ActivationSite("gelu_div", "Gelu", GateKind.SOFT, "t", six, 6, Map.of("approximate", "none")),
                             new ActivationSite("silu_sig", "SiLU", GateKind.SOFT, "g", six, 6),
-                            new ActivationSite("relu6", "Clip", GateKind.HARD, "y", six, 6),
+                            new ActivationSite("relu6", "Clip", GateKind.HARD, "y", six, 6, Map.of("min", 0.0, "max", 6.0)),
                             new ActivationSite("prelu", "PRelu", GateKind.HARD, "c", six, 6)),
                     m.info().sites());
             Tensor x = Tensor.batch(2, six, new float[] {-3, -1, 0, 0.5f, 2, 9, 1, 2, 3, 4, 5, 6});
@@ -80,6 +80,7 @@ class SitesAndBackendTest {
         return Math.signum(x) * y;
     }
 
+    /** A MaxPool site's shape is its input's; its neurons are its output's elements (one code group each). */
     @Test
     void maxPoolIsAHardSite() throws Exception {
         Path f = new OnnxModelBuilder("pool")
@@ -88,7 +89,9 @@ class SitesAndBackendTest {
                 .output("y", -1, 2, 4)
                 .save(dir.resolve("pool.onnx"));
         try (Model m = backend.open(f, Parameters.empty())) {
-            assertEquals(List.of(new ActivationSite("pool", "MaxPool", GateKind.HARD, "x", new long[] {2, 8}, 16)),
+            assertEquals(List.of(new ActivationSite("pool", "MaxPool", GateKind.HARD, "x", new long[] {2, 8}, 8,
+                            Map.of("kernel_shape", new long[] {2}, "strides", new long[] {2}, "pads", new long[] {0, 0},
+                                    "dilations", new long[] {1}, "ceil_mode", 0L, "storage_order", 0L, "auto_pad", "NOTSET"))),
                     m.info().sites());
             float[] x = new float[16];
             for (int i = 0; i < 16; i++) {

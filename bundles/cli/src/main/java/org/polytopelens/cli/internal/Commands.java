@@ -57,6 +57,7 @@ final class Commands {
                 RunCommand.class,
                 CodesCommand.class,
                 ActivationsCommand.class,
+                RegionsCommand.class,
                 InspectCommand.class,
                 ShellCommand.class,
                 CommandLine.HelpCommand.class

@@ -63,30 +63,6 @@ public final class ReluCoder implements ActivationCoder {
 
     @Override
     public SplineCodes hard(ActivationSite site, Tensor pre) {
-        int n = pre.rows();
-        int width = pre.rowSize();
-        if (site.neurons() >= 0 && site.neurons() != width) {
-            throw new IllegalArgumentException("site '" + site.name() + "' has " + site.neurons() + " neurons per point but its pre-activation batch "
-                    + java.util.Arrays.toString(pre.shape()) + " has " + width);
-        }
-        int wpr = SplineCodes.wordsPerRow(width);
-        long[] words = new long[Math.multiplyExact(n, wpr)];
-        float[] d = pre.data();
-        double t = threshold;
-        for (int r = 0; r < n; r++) {
-            int base = r * width;
-            int wordBase = r * wpr;
-            for (int k0 = 0; k0 < width; k0 += 64) {
-                int end = Math.min(64, width - k0);
-                long word = 0;
-                for (int j = 0; j < end; j++) {
-                    if (d[base + k0 + j] > t) {
-                        word |= 1L << j;
-                    }
-                }
-                words[wordBase + (k0 >>> 6)] = word;
-            }
-        }
-        return new SplineCodes(n, width, words);
+        return Packing.above(site, pre, threshold);
     }
 }

@@ -43,10 +43,16 @@ public final class LayerEncoder implements SpaceEncoder {
     }
 
     /**
-     * Plans the encoder: which sites (requested ones, or every site downstream of the layer that
-     * some coder supports) and which coder for each (the first of {@code coders} that supports
-     * it). Sites downstream of a layer are those whose pre-activation comes after the layer in
-     * {@link ModelInfo#tensors()} (graph order).
+     * Ops of sites that are not gates and are coded only when named: a MaxPool's code (which input
+     * wins each window) is optional extra information, not part of the default spline code.
+     */
+    static final Set<String> CODED_WHEN_NAMED = Set.of("MaxPool");
+
+    /**
+     * Plans the encoder: which sites (requested ones, or every gating site downstream of the layer
+     * that some coder supports, i.e. not those in {@link #CODED_WHEN_NAMED}) and which coder for
+     * each (the first of {@code coders} that supports it). Sites downstream of a layer are those
+     * whose pre-activation comes after the layer in {@link ModelInfo#tensors()} (graph order).
      *
      * @param requestedSites site names, or null for the default
      * @param coders candidate coders in preference order
@@ -96,6 +102,10 @@ public final class LayerEncoder implements SpaceEncoder {
             chosenCoders = orderedCoders;
         } else {
             for (ActivationSite s : downstream) {
+                if (CODED_WHEN_NAMED.contains(s.op())) {
+                    log.accept("site '" + s.name() + "' (op " + s.op() + ") is coded only when named in sites");
+                    continue;
+                }
                 ActivationCoder c = coderFor(s, coders);
                 if (c == null) {
                     log.accept("site '" + s.name() + "' (op " + s.op() + ") skipped: no coder supports it; coders: " + ids(coders));
@@ -149,12 +159,20 @@ public final class LayerEncoder implements SpaceEncoder {
     }
 
     private static CodeLayout layoutOf(List<ActivationSite> sites, List<ActivationCoder> coders, long[] neurons) {
+        long[] bits = new long[sites.size()];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = neurons[i] * coders.get(i).bitsPerNeuron(sites.get(i));
+        }
+        return layoutOfBits(sites, bits);
+    }
+
+    private static CodeLayout layoutOfBits(List<ActivationSite> sites, long[] bits) {
         List<CodeLayout.Segment> segs = new ArrayList<>();
         int offset = 0;
         for (int i = 0; i < sites.size(); i++) {
-            int bits = Math.toIntExact(neurons[i] * coders.get(i).bitsPerNeuron(sites.get(i)));
-            segs.add(new CodeLayout.Segment(sites.get(i).name(), offset, bits));
-            offset += bits;
+            int b = Math.toIntExact(bits[i]);
+            segs.add(new CodeLayout.Segment(sites.get(i).name(), offset, b));
+            offset += b;
         }
         return new CodeLayout(segs);
     }
@@ -195,7 +213,15 @@ public final class LayerEncoder implements SpaceEncoder {
                 throw new IllegalStateException("the model did not return pre-activation '" + f + "'");
             }
         }
-        if (layout == null) {
+        if (layout == null && points.rows() > 0) {
+            // Dynamic shapes: each site's width is that of its coder's code of one point (a
+            // MaxPool's groups follow its output, not the pre-activation it reads).
+            long[] bits = new long[sites.size()];
+            for (int i = 0; i < bits.length; i++) {
+                bits[i] = coders.get(i).hard(sites.get(i), out.get(sites.get(i).preactivation()).rows(0, 1)).bits();
+            }
+            layout = layoutOfBits(sites, bits);
+        } else if (layout == null) {
             long[] n = new long[sites.size()];
             for (int i = 0; i < n.length; i++) {
                 n[i] = out.get(sites.get(i).preactivation()).rowSize();
