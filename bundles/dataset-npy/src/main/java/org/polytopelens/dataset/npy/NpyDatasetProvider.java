@@ -128,7 +128,16 @@ public final class NpyDatasetProvider implements DatasetProvider {
             if (from < 0 || to < from || to > size) {
                 throw new IndexOutOfBoundsException("examples [" + from + ", " + to + ") outside [0, " + size + ") of " + reader.path());
             }
-            return Tensor.batch(to - from, pointShape, reader.readFloats(from, to));
+            float[] values = reader.readFloats(from, to);
+            // A NaN or infinity would silently give meaningless codes (NaN > 0 is false): refuse it by row.
+            int width = to == from ? 0 : values.length / (to - from);
+            for (int k = 0; k < values.length; k++) {
+                if (!Float.isFinite(values[k])) {
+                    throw new IllegalArgumentException(reader.path() + ": example " + (from + k / width) + " holds " + values[k]
+                            + " at position " + (k % width) + "; inputs must be finite");
+                }
+            }
+            return Tensor.batch(to - from, pointShape, values);
         }
 
         @Override

@@ -51,6 +51,19 @@ class NpyDatasetProviderTest {
     }
 
     @Test
+    void nonFiniteInputsAreRefusedNamingTheExample() throws Exception {
+        float[] d = new float[4 * 3];
+        d[2 * 3 + 1] = Float.NaN;
+        Path x = dir.resolve("nan.npy");
+        Npy.write(x, NpyArray.ofFloat32(new long[] {4, 3}, d));
+        try (Dataset ds = provider.open(Parameters.of(Map.of("path", x.toString(), "labels", "", "input", "", "limit", 0)))) {
+            assertEquals(2, ds.batch(0, 2).rows());
+            var e = assertThrows(IllegalArgumentException.class, () -> ds.batch(1, 4));
+            assertTrue(e.getMessage().contains("example 2 holds NaN at position 1"), e.getMessage());
+        }
+    }
+
+    @Test
     void float64IsConvertedAndLimitAndInputApply() throws Exception {
         Path x = dir.resolve("d.npy");
         Npy.write(x, NpyArray.ofFloat64(new long[] {4, 2}, new double[] {0.5, 1, 2, 3, 4, 5, 6, 7}));
