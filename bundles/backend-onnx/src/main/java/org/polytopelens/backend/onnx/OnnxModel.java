@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,9 +39,33 @@ import org.polytopelens.onnx.proto.Onnx.ValueInfoProto;
  * leaves a dimension other than the batch axis unknown, and every model input is static apart
  * from its first axis, one probe run with batch 1 on zeros measures it; otherwise the dimension
  * stays -1 (and {@code neurons} is -1).
+ *
+ * <p>Sequence models (one point per token position, METHODS.md). <em>Token inputs</em> are
+ * integer inputs of shape {@code [batch, seq]} with a dynamic {@code seq} (BERT's
+ * {@code input_ids}, {@code attention_mask}, {@code token_type_ids}; all share one sequence
+ * length). When the model has token inputs and its other inputs are static apart from the batch
+ * axis, two probe runs with batch 1 and sequence lengths {@value #PROBE_SEQ} and
+ * {@value #PROBE_SEQ_2} measure the open shapes (token values: 1 for inputs named like
+ * {@code *mask*}, positions 0.. for {@code *position*}, else 0, valid for any vocabulary); an axis
+ * whose size differs between the runs stays -1. A pre-activation of rank &gt;= 3 whose axis 1
+ * follows the sequence length and whose other axes after the batch axis are fixed, i.e. of
+ * shape {@code [batch, seq, d...]}, is coded per token: the site's {@code shape} is the
+ * per-token shape {@code [d...]}, {@code neurons} its product, and its attributes carry
+ * {@code "sequence_axis" = 1L}. A caller turns a fetched {@code [B, S, d...]} pre-activation into
+ * {@code B*S} points of {@code [d...]} (a row-major reshape: the data is already in that order)
+ * and drops the positions whose attention mask is 0. Pre-activations with other
+ * sequence-dependent axes (e.g. attention scores {@code [batch, heads, seq, seq]}) keep -1 there
+ * and no {@code sequence_axis}. If the probe runs fail (a model that cannot run on such tokens),
+ * the shapes stay as declared. {@link #run} accepts token inputs as float {@link Tensor}s
+ * ({@link Tensors} converts them to the session's int64, exact for ids below 2^24).
  */
 final class OnnxModel implements Model {
     private static final int MAX_NAMES_IN_ERRORS = 40;
+    /** Sequence lengths of the two probe runs of a model with token inputs (distinct, small). */
+    static final int PROBE_SEQ = 8;
+    static final int PROBE_SEQ_2 = 5;
+    /** The attribute marking a per-token site: the axis of its pre-activation that runs over tokens. */
+    static final String SEQUENCE_AXIS = "sequence_axis";
 
     private final String source;
     private final ModelProto proto;
@@ -50,6 +75,8 @@ final class OnnxModel implements Model {
     private final Options options;
     private final SessionCache<Key, Prepared> sessions;
     private final Map<String, TensorInfo> probed;
+    /** Probed tensors of shape {@code [batch, seq, d...]}: coded per token. */
+    private final Set<String> perToken = new HashSet<>();
     private final ModelInfo info;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Consumer<Model> onClose;
@@ -193,7 +220,11 @@ final class OnnxModel implements Model {
         }
     }
 
-    /** Shapes of the sites' pre-activations that the declarations leave open, from one batch-1 run. */
+    /**
+     * Shapes of the sites' pre-activations that the declarations leave open: one batch-1 run on
+     * zeros for a model whose inputs are static apart from the batch axis, two runs of different
+     * sequence lengths for a model with token inputs (see the class comment).
+     */
     private Map<String, TensorInfo> probe(List<TensorInfo> inputs, List<SiteFinder.Found> found) throws OrtException {
         Set<String> open = new TreeSet<>();
         for (SiteFinder.Found f : found) {
@@ -204,43 +235,111 @@ final class OnnxModel implements Model {
                 }
             }
         }
-        boolean staticInputs = inputs.stream().allMatch(i -> Arrays.stream(i.shape()).skip(1).allMatch(d -> d > 0));
+        boolean sequence = inputs.stream().anyMatch(OnnxModel::isTokenInput);
+        boolean staticInputs = inputs.stream()
+                .allMatch(i -> isTokenInput(i) || Arrays.stream(i.shape()).skip(1).allMatch(d -> d > 0));
         if (open.isEmpty() || !staticInputs) {
             return Map.of();
         }
-        Map<String, Tensor> zeros = new HashMap<>();
+        Map<String, TensorInfo> probed = new HashMap<>();
+        if (!sequence) {
+            // Types of the probed tensors are not needed for sites; float is what the coders consume.
+            compute(probeFeeds(inputs, 0), open).forEach((name, t) -> probed.put(name, new TensorInfo(name, "float", t.shape())));
+            return probed;
+        }
+        Map<String, Tensor> a;
+        Map<String, Tensor> b;
+        try {
+            a = compute(probeFeeds(inputs, PROBE_SEQ), open);
+            b = compute(probeFeeds(inputs, PROBE_SEQ_2), open);
+        } catch (OrtException | RuntimeException e) {
+            return Map.of(); // e.g. a graph that needs real token values: shapes stay as declared
+        }
+        for (Map.Entry<String, Tensor> e : a.entrySet()) {
+            long[] sa = e.getValue().shape();
+            long[] sb = b.get(e.getKey()).shape();
+            if (sa.length != sb.length) {
+                continue;
+            }
+            long[] shape = sa.clone();
+            boolean fixedAfterSeq = true;
+            for (int k = 1; k < shape.length; k++) {
+                if (sa[k] != sb[k]) {
+                    shape[k] = -1;
+                    fixedAfterSeq &= k == 1;
+                }
+            }
+            if (shape.length >= 3 && sa[1] == PROBE_SEQ && sb[1] == PROBE_SEQ_2 && fixedAfterSeq) {
+                perToken.add(e.getKey());
+            }
+            probed.put(e.getKey(), new TensorInfo(e.getKey(), "float", shape));
+        }
+        return probed;
+    }
+
+    /** An integer input {@code [batch, seq]} with a dynamic sequence axis: token ids, masks, type ids, positions. */
+    static boolean isTokenInput(TensorInfo i) {
+        return i.shape().length == 2 && i.shape()[1] < 0 && INTEGER_TYPES.contains(i.dtype());
+    }
+
+    private static final Set<String> INTEGER_TYPES = Set.of("int64", "int32", "int16", "int8", "uint8", "bool");
+
+    /**
+     * Batch-1 feeds for a probe: zeros of the declared shape; token inputs get {@code seq}
+     * positions of 1 (masks), 0, 1, ... (positions) or 0 (ids, type ids), valid for any vocabulary.
+     */
+    private static Map<String, Tensor> probeFeeds(List<TensorInfo> inputs, int seq) {
+        Map<String, Tensor> feeds = new HashMap<>();
         for (TensorInfo i : inputs) {
             long[] shape = i.shape().clone();
             if (shape.length > 0) {
                 shape[0] = 1;
             }
-            zeros.put(i.name(), new Tensor(shape, new float[Math.toIntExact(Tensor.size(shape))]));
+            float[] data;
+            if (isTokenInput(i)) {
+                shape[1] = seq;
+                data = new float[seq];
+                String n = i.name().toLowerCase(java.util.Locale.ROOT);
+                for (int k = 0; k < seq; k++) {
+                    data[k] = n.contains("mask") ? 1 : n.contains("position") ? k : 0;
+                }
+            } else {
+                data = new float[Math.toIntExact(Tensor.size(shape))];
+            }
+            feeds.put(i.name(), new Tensor(shape, data));
         }
-        Map<String, Tensor> out = compute(zeros, open);
-        Map<String, TensorInfo> probed = new HashMap<>();
-        // Types of the probed tensors are not needed for sites; float is what the coders consume.
-        out.forEach((name, t) -> probed.put(name, new TensorInfo(name, "float", t.shape())));
-        return probed;
+        return feeds;
     }
 
     /**
      * The site's shape is its pre-activation's; its neurons are the elements of the coded tensor
      * (the same tensor, except for MaxPool: the pool's output, one code group per output element).
+     * A per-token site (both tensors {@code [batch, seq, d...]}) counts one token's elements.
      */
     private ActivationSite site(SiteFinder.Found f) {
-        long[] shape = pointShape(f.preactivation());
-        long[] coded = f.coded().equals(f.preactivation()) ? shape : pointShape(f.coded());
+        boolean token = perToken.contains(f.preactivation()) && perToken.contains(f.coded());
+        int leading = token ? 2 : 1;
+        long[] shape = pointShape(f.preactivation(), leading);
+        long[] coded = f.coded().equals(f.preactivation()) ? shape : pointShape(f.coded(), leading);
         long neurons = 1;
         for (long d : coded) {
             neurons = d < 0 || neurons < 0 ? -1 : neurons * d;
         }
-        return new ActivationSite(f.name(), f.op(), f.kind(), f.preactivation(), shape, neurons, f.attributes());
+        Map<String, Object> attributes = f.attributes();
+        if (token) {
+            attributes = new LinkedHashMap<>(attributes);
+            attributes.put(SEQUENCE_AXIS, 1L);
+        }
+        return new ActivationSite(f.name(), f.op(), f.kind(), f.preactivation(), shape, neurons, attributes);
     }
 
-    /** A tensor's shape without the batch axis (probed, else declared, else {@code [-1]}). */
-    private long[] pointShape(String tensor) {
+    /**
+     * A tensor's shape without its {@code leading} axes (batch, or batch and sequence), probed, else
+     * declared, else {@code [-1]}.
+     */
+    private long[] pointShape(String tensor, int leading) {
         long[] full = probed.containsKey(tensor) ? probed.get(tensor).shape() : graph.declaredShape(tensor);
-        return full == null ? new long[] {-1} : Arrays.copyOfRange(full, Math.min(1, full.length), full.length);
+        return full == null ? new long[] {-1} : Arrays.copyOfRange(full, Math.min(leading, full.length), full.length);
     }
 
     private TensorInfo declaredInfo(String name) {

@@ -38,6 +38,14 @@ import org.polytopelens.onnx.proto.Onnx.NodeProto;
  * (long[]), {@code ceil_mode}, {@code storage_order} (Long), {@code auto_pad} (String).
  * {@code Swish}: {@code beta} (Double; ONNX's {@code alpha} attribute, default 1).
  * {@code Gelu}: {@code approximate} (String, {@code "none"} or {@code "tanh"}).
+ * {@link OnnxModel} adds {@code sequence_axis} (Long 1) to any site it finds to be per token,
+ * once probing has shown its pre-activation to be {@code [batch, seq, d...]} (see there).
+ *
+ * <p>Transformers exported from PyTorch (e.g. all-MiniLM-L6-v2) have one Erf-pattern GELU per
+ * feed-forward block, named after PyTorch's module path, e.g.
+ * {@code /encoder/layer.0/intermediate/intermediate_act_fn/Div} with pre-activation
+ * {@code /encoder/layer.0/intermediate/dense/Add_output_0}; their attention's {@code Softmax}
+ * is not a site.
  *
  * <p>Neurons: for elementwise gates the code has one group per element of the pre-activation.
  * For {@code MaxPool} the pre-activation is the pool's INPUT (the coder needs every candidate)

@@ -14,8 +14,10 @@ import org.polytopelens.api.data.Tensor;
 
 /**
  * Converts between the workbench's float32 {@link Tensor} and ONNX Runtime tensors. Inputs of
- * other numeric types (token ids as int64, masks as bool) are converted from the float values;
- * fetched tensors of other numeric types are converted to float.
+ * other numeric types (token ids as int64, masks as bool) are converted from the float values,
+ * rounded to the nearest integer: exact for every integer of magnitude up to 2^24 (16,777,216),
+ * far beyond tokenizer vocabularies (BERT's 30,522, GPT-2's 50,257); larger ids cannot be told
+ * apart in float32. Fetched tensors of other numeric types are converted to float.
  */
 final class Tensors {
     private Tensors() {}
