@@ -93,6 +93,9 @@ final class InspectCommand implements Callable<Integer> {
             x.put("preactivation", s.preactivation());
             x.put("shape", s.shape());
             x.put("neurons", s.neurons());
+            if (!s.attributes().isEmpty()) {
+                x.put("attributes", new java.util.TreeMap<>(s.attributes())); // sorted: stable output
+            }
             sites.add(x);
         }
         m.put("sites", sites);
