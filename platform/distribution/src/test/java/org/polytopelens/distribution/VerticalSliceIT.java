@@ -249,6 +249,41 @@ class VerticalSliceIT {
     }
 
     @Test
+    void densityCommandSplitsThePairsIntoIntraAndInterClass() throws Exception {
+        // Labels: the sign of the first output, so classes follow the network.
+        Path labels = work.resolve("data/y.npy");
+        ByteBuffer y = ByteBuffer.allocate(N * 8).order(ByteOrder.LITTLE_ENDIAN);
+        int same = 0;
+        long[] label = new long[N];
+        for (int i = 0; i < N; i++) {
+            label[i] = mlp.forward(points[i]).get(mlp.hiddenLayers())[0] > 0 ? 1 : 0;
+            y.putLong(label[i]);
+        }
+        for (int i = 0; i < N; i++) {
+            for (int j = i + 1; j < N; j++) {
+                same += label[i] == label[j] ? 1 : 0;
+            }
+        }
+        String header = "{'descr': '<i8', 'fortran_order': False, 'shape': (" + N + ",), }";
+        header = header + " ".repeat((64 - (10 + header.length() + 1) % 64) % 64) + "\n";
+        ByteBuffer file = ByteBuffer.allocate(10 + header.length() + N * 8).order(ByteOrder.LITTLE_ENDIAN);
+        file.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
+                .putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII)).put(y.array());
+        Files.write(labels, file.array());
+        Workbench.Execution r = wb.execute("density", work.resolve("models/mlp.onnx").toString(), "--inputs", work.resolve("data/x.npy").toString(),
+                "--labels", labels.toString(), "--pairs", "0", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode d = Distribution.JSON.readTree(r.out());
+        assertEquals((long) N * (N - 1) / 2, d.path("pairs").asLong() + d.path("skipped").asLong());
+        double intra = d.path("intra_normalized").asDouble(), inter = d.path("inter_normalized").asDouble();
+        // Normalised by the mean over all pairs: the pair-weighted mean of the two groups is 1.
+        long pairs = d.path("pairs").asLong();
+        assertEquals(1.0, (same * intra + (pairs - same) * inter) / pairs, 1e-6);
+        assertTrue(d.path("ci99").path("intra").get(0).asDouble() <= intra && intra <= d.path("ci99").path("intra").get(1).asDouble());
+        assertTrue(Double.isFinite(d.path("welch").path("t").asDouble()) && d.path("welch").path("p").asDouble() >= 0);
+    }
+
+    @Test
     void unknownAnalysisIdIsOneClearMessageListingTheValidIds() throws Exception {
         Path exp = work.resolve("bad.yaml");
         Files.writeString(exp, "model: models/mlp.onnx\ndataset: {provider: npy, path: data/x.npy}\n"

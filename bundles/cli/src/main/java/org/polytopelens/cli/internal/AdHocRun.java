@@ -26,13 +26,23 @@ final class AdHocRun {
     private final Map<String, Object> experiment = new LinkedHashMap<>();
 
     AdHocRun(Env env, String name, Path model, String backend, Path inputs, String layer, boolean inputsInLayerSpace) {
+        this(env, name, model, backend, inputs, null, layer, inputsInLayerSpace);
+    }
+
+    AdHocRun(Env env, String name, Path model, String backend, Path inputs, Path labels, String layer, boolean inputsInLayerSpace) {
         this.env = env;
         experiment.put("name", name);
         experiment.put("model", env.resolve(model).toString());
         if (backend != null) {
             experiment.put("backend", backend);
         }
-        experiment.put("dataset", Map.of("provider", "npy", "path", env.resolve(inputs).toString()));
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("provider", "npy");
+        dataset.put("path", env.resolve(inputs).toString());
+        if (labels != null) {
+            dataset.put("labels", env.resolve(labels).toString());
+        }
+        experiment.put("dataset", dataset);
         experiment.put("layer", layer == null ? "" : layer);
         if (inputsInLayerSpace && layer != null && !layer.isEmpty()) {
             experiment.put("dataset_space", "layer");
@@ -46,6 +56,16 @@ final class AdHocRun {
 
     /** Runs the single analysis step and moves its {@code file} to {@code out}; returns the exit code. */
     int run(String analysis, Map<String, Object> params, String file, Path out, boolean verbose, PrintWriter err) throws Exception {
+        return run(analysis, params, verbose, err, dir -> moveInto(dir.resolve(file), env.resolve(out)));
+    }
+
+    /** What to do with the step's output directory before the scratch directory is deleted. */
+    interface Collect {
+        void from(Path outDir) throws IOException;
+    }
+
+    /** Runs the single analysis step and hands its output directory to {@code collect}; returns the exit code. */
+    int run(String analysis, Map<String, Object> params, boolean verbose, PrintWriter err, Collect collect) throws Exception {
         experiment.put("analyses", List.of(Map.of("id", analysis, "params", params)));
         Path scratch = Files.createDirectories(env.launch().dataDirectory().resolve("tmp"));
         Path dir = Files.createTempDirectory(scratch, analysis + "-");
@@ -65,7 +85,7 @@ final class AdHocRun {
                 err.println("error: " + (s != null && s.error() != null ? s.error() : String.join("\n", log)));
                 return 1;
             }
-            moveInto(dir.resolve("out").resolve(file), env.resolve(out));
+            collect.from(dir.resolve("out"));
             return 0;
         } finally {
             deleteTree(dir);

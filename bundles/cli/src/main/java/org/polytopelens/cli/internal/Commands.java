@@ -58,6 +58,7 @@ final class Commands {
                 CodesCommand.class,
                 ActivationsCommand.class,
                 RegionsCommand.class,
+                DensityCommand.class,
                 InspectCommand.class,
                 ShellCommand.class,
                 CommandLine.HelpCommand.class
