@@ -34,7 +34,8 @@ final class Distribution {
             "org.polytopelens.api.ModelBackend",
             "org.polytopelens.api.ActivationCoder",
             "org.polytopelens.api.DatasetProvider",
-            "org.polytopelens.api.Analysis");
+            "org.polytopelens.api.Analysis",
+            "org.polytopelens.api.Visualizer");
 
     private Distribution() { }
 
