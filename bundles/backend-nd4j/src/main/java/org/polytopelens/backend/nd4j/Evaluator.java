@@ -6,10 +6,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.polytopelens.backend.nd4j.Graph.Node;
 
 /**
@@ -17,30 +19,48 @@ import org.polytopelens.backend.nd4j.Graph.Node;
  *
  * <ul>
  *   <li>{@link #run}: plain forward pass of a batch (float32 for {@code Model.run}).
- *   <li>{@link #linearised}: the network with every Relu's gates fixed (by a {@link GateRule}),
- *       evaluated at one point together with its linear part applied to {@code k} directions
- *       ("tangents", a batch of {@code k} rows in the point's shape): the affine map of the
- *       polytope, exactly, in double precision.
+ *   <li>{@link #linearised}: the network with every site's pieces fixed (by a {@link GateRule};
+ *       see {@link Gate}), evaluated at one point together with its linear part applied to
+ *       {@code k} directions ("tangents", a batch of {@code k} rows in the point's shape): the
+ *       affine map of the polytope, exactly, in double precision.
  * </ul>
  *
  * Must be called with the thread context class loader set to ND4J's ({@link Nd4jContext}).
  * Thread-safe: constants are shared read-only, every call has its own arrays.
  */
 final class Evaluator {
-    /** Decides the gates (0 or 1 per neuron) of one Relu from its pre-activation and its tangent (may be null). */
+    /**
+     * Decides the pieces of one site from its input {@code z} (one point, of shape {@code shape})
+     * and, when the pass has one tangent, its tangent {@code dz} (else null).
+     */
     @FunctionalInterface
     interface GateRule {
-        double[] gates(Node relu, double[] z, double[] dz);
+        int[] pieces(Gate gate, long[] shape, double[] z, double[] dz);
     }
 
-    /** Result of a linearised pass: values and tangents by tensor, gates by Relu node name. */
-    record Pass(Map<String, INDArray> values, Map<String, INDArray> tangents, Map<String, double[]> gates) {}
+    /** Result of a linearised pass: values and tangents by tensor, pieces by site (node) name. */
+    record Pass(Map<String, INDArray> values, Map<String, INDArray> tangents, Map<String, int[]> gates) {}
+
+    /** An AveragePool's window table and divisors for one input shape. */
+    private record Average(Window window, int[] table, double[] divisors) {}
 
     private final Graph graph;
+    private final Map<String, Gate> gates = new LinkedHashMap<>();
     private final Map<DataType, Map<String, INDArray>> constants = new ConcurrentHashMap<>();
+    private final Map<List<Object>, Average> averages = new ConcurrentHashMap<>();
 
     Evaluator(Graph graph) {
         this.graph = graph;
+        for (Node n : graph.nodes) {
+            if (Gate.OPS.contains(n.op())) {
+                gates.put(n.name(), Gate.of(n, graph));
+            }
+        }
+    }
+
+    /** The site (gate) of node {@code name}, or null if that node is not a site. */
+    Gate gate(String name) {
+        return gates.get(name);
     }
 
     /** The constants as ND4J arrays of type {@code type}, created once per type. */
@@ -85,10 +105,8 @@ final class Evaluator {
         for (int i : plan) {
             Node n = graph.nodes.get(i);
             List<INDArray> in = inputs(n, values, consts);
-            INDArray out = switch (n.op()) {
-                case "Relu" -> Transforms.relu(in.get(0), true);
-                default -> value(n, in, consts);
-            };
+            Gate g = gates.get(n.name());
+            INDArray out = g != null ? g.run(in.get(0)) : value(n, in, consts);
             values.put(n.outputs().get(0), out);
         }
         return values;
@@ -96,15 +114,15 @@ final class Evaluator {
 
     /**
      * The linearised pass at one point {@code x} (batch of 1) fed as tensor {@code from}, with
-     * {@code seed} (a batch of k directions in {@code from}'s shape) as its tangent. A Relu's value
-     * is {@code z * gate} with gates from {@code rule}; the tangent of a tensor that does not
-     * depend on {@code from} is null (zero).
+     * {@code seed} (a batch of k directions in {@code from}'s shape) as its tangent. A site's value
+     * and tangent are its linear map on the pieces {@code rule} picks; the tangent of a tensor
+     * that does not depend on {@code from} is null (zero).
      */
     Pass linearised(String from, INDArray x, INDArray seed, List<Integer> plan, GateRule rule) {
         Map<String, INDArray> consts = constants(DataType.DOUBLE);
         Map<String, INDArray> values = new HashMap<>();
         Map<String, INDArray> tangents = new HashMap<>();
-        Map<String, double[]> gates = new HashMap<>();
+        Map<String, int[]> pieces = new HashMap<>();
         values.put(from, x);
         tangents.put(from, seed);
         long k = seed.size(0);
@@ -113,20 +131,23 @@ final class Evaluator {
             List<INDArray> in = inputs(n, values, consts);
             List<INDArray> tin = new ArrayList<>();
             for (String s : n.inputs()) {
-                tin.add(tangents.get(s));
+                tin.add(s.isEmpty() ? null : tangents.get(s));
             }
             boolean dependent = tin.stream().anyMatch(t -> t != null);
             INDArray out;
             INDArray tout = null;
-            if (n.op().equals("Relu")) {
+            Gate g = gates.get(n.name());
+            if (g != null) {
+                if (tin.size() > 1 && tin.subList(1, tin.size()).stream().anyMatch(t -> t != null)) {
+                    throw notAffine(n, from, "its parameters depend on it");
+                }
                 INDArray z = in.get(0);
                 INDArray tz = tin.get(0);
-                double[] g = rule.gates(n, doubles(z), tz == null ? null : doubles(tz));
-                gates.put(n.name(), g);
-                INDArray mask = array(g, z.shape(), DataType.DOUBLE);
-                out = z.mul(mask);
+                int[] p = rule.pieces(g, z.shape(), doubles(z), tz == null || k != 1 ? null : doubles(tz));
+                pieces.put(n.name(), p);
+                out = g.value(z, p);
                 if (tz != null) {
-                    tout = tz.mul(mask.broadcast(tz.shape()));
+                    tout = g.tangent(tz, p);
                 }
             } else {
                 out = value(n, in, consts);
@@ -143,7 +164,7 @@ final class Evaluator {
                 tangents.put(n.outputs().get(0), tout);
             }
         }
-        return new Pass(values, tangents, gates);
+        return new Pass(values, tangents, pieces);
     }
 
     private List<INDArray> inputs(Node n, Map<String, INDArray> values, Map<String, INDArray> consts) {
@@ -176,6 +197,12 @@ final class Evaluator {
                 case "Flatten" -> flatten(n, in.get(0));
                 case "Identity" -> in.get(0);
                 case "Constant" -> consts.get(n.outputs().get(0));
+                case "Conv" -> conv(n, in.get(0), in.get(1), in.size() > 2 ? in.get(2) : null);
+                case "AveragePool" -> averagePool(n, in.get(0));
+                case "BatchNormalization" -> add(in.get(0).mul(channels(consts.get(Graph.foldedScale(n)), in.get(0))),
+                        channels(consts.get(Graph.foldedShift(n)), in.get(0)));
+                case "Reshape" -> reshape(n, in.get(0));
+                case "Transpose" -> in.get(0).permute(Graph.permutation(n, in.get(0).rank())).dup('c');
                 default -> throw new IllegalArgumentException("unsupported op " + n.op() + "; supported: " + Graph.SUPPORTED);
             };
         } catch (RuntimeException e) {
@@ -236,6 +263,32 @@ final class Evaluator {
             }
             case "Identity" -> {
                 return tin.get(0);
+            }
+            case "Conv" -> {
+                if (tin.get(1) != null || (tin.size() > 2 && tin.get(2) != null)) {
+                    throw notAffine(n, from, "its weights depend on it");
+                }
+                return conv(n, tin.get(0), in.get(1), null);
+            }
+            case "AveragePool" -> {
+                return averagePool(n, tin.get(0));
+            }
+            case "BatchNormalization" -> {
+                if (tin.subList(1, tin.size()).stream().anyMatch(t -> t != null)) {
+                    throw notAffine(n, from, "its statistics depend on it");
+                }
+                INDArray t = tin.get(0);
+                return t.mul(channels(constants(DataType.DOUBLE).get(Graph.foldedScale(n)), t));
+            }
+            case "Reshape" -> {
+                return tin.get(0).dup('c').reshape('c', target);
+            }
+            case "Transpose" -> {
+                int[] perm = Graph.permutation(n, tin.get(0).rank());
+                if (perm[0] != 0) {
+                    throw notAffine(n, from, "perm " + Arrays.toString(perm) + " moves the batch axis");
+                }
+                return tin.get(0).permute(perm).dup('c');
             }
             default -> throw notAffine(n, from, "op " + n.op() + " has no linear part here");
         }
@@ -322,6 +375,141 @@ final class Evaluator {
             x = x.reshape('c', s);
         }
         return x.broadcast(shape);
+    }
+
+    /**
+     * 1-D or 2-D convolution (group &gt;= 1, strides, pads incl. auto_pad, dilations, bias): the
+     * input padded explicitly, unfolded by ND4J's im2col and multiplied by the weights per group.
+     */
+    private static INDArray conv(Node n, INDArray x, INDArray w, INDArray b) {
+        int r = x.rank() - 2;
+        if (r < 1 || r > 2 || w.rank() != x.rank()) {
+            throw new IllegalArgumentException("Conv supports 1-D and 2-D convolutions: input [N, C, L] or [N, C, H, W] and a weight of "
+                    + "the same rank");
+        }
+        long group = n.intAttr("group", 1);
+        long batch = x.size(0);
+        long channels = x.size(1);
+        long m = w.size(0);
+        long cg = w.size(1);
+        if (group < 1 || channels != cg * group || m % group != 0) {
+            throw new IllegalArgumentException("input channels " + channels + ", weight " + Arrays.toString(w.shape()) + " and group "
+                    + group + " do not fit (channels = weight.shape[1] * group, weight.shape[0] divisible by group)");
+        }
+        long[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
+        var ks = n.attributes().get("kernel_shape");
+        if (ks != null && !Arrays.equals(kernel, ks.getIntsList().stream().mapToLong(Long::longValue).toArray())) {
+            throw new IllegalArgumentException("kernel_shape " + ks.getIntsList() + " differs from the weight's " + Arrays.toString(kernel));
+        }
+        Window win = Window.of(n, Arrays.copyOfRange(x.shape(), 2, x.rank()), kernel);
+        // 1-D as 2-D with height 1
+        int o = r == 1 ? 1 : 0;
+        int[] k = {1, 1}, s = {1, 1}, d = {1, 1}, pb = {0, 0}, pe = {0, 0}, out = {1, 1};
+        for (int i = 0; i < r; i++) {
+            k[i + o] = win.k()[i];
+            s[i + o] = win.s()[i];
+            d[i + o] = win.dil()[i];
+            pb[i + o] = win.padBegin()[i];
+            pe[i + o] = win.padEnd()[i];
+            out[i + o] = win.out()[i];
+        }
+        if (r == 1) {
+            x = x.reshape('c', batch, channels, 1, x.size(2));
+            w = w.reshape('c', m, cg, 1, w.size(2));
+        }
+        INDArray xp = win.padded() ? Nd4j.pad(x, new int[][] {{0, 0}, {0, 0}, {pb[0], pe[0]}, {pb[1], pe[1]}}) : x;
+        // The output is given: ND4J would otherwise allocate it in its default type (float) and refuse double inputs.
+        INDArray cols = Nd4j.create(x.dataType(), batch, channels, k[0], k[1], out[0], out[1]);
+        Convolution.im2col(xp, k[0], k[1], s[0], s[1], 0, 0, d[0], d[1], false, cols);
+        long rows = batch * out[0] * out[1];
+        long mg = m / group;
+        long width = cg * k[0] * k[1];
+        INDArray y;
+        if (group == 1) {
+            INDArray unfolded = cols.permute(0, 4, 5, 1, 2, 3).dup('c').reshape('c', rows, width);
+            y = unfolded.mmul(w.reshape('c', m, width).transpose());
+        } else {
+            INDArray[] parts = new INDArray[(int) group];
+            for (int g = 0; g < group; g++) {
+                INDArray slice = cols.get(NDArrayIndex.all(), NDArrayIndex.interval(g * cg, (g + 1) * cg));
+                INDArray unfolded = slice.permute(0, 4, 5, 1, 2, 3).dup('c').reshape('c', rows, width);
+                INDArray wg = w.get(NDArrayIndex.interval(g * mg, (g + 1) * mg)).dup('c').reshape('c', mg, width);
+                parts[g] = unfolded.mmul(wg.transpose());
+            }
+            y = Nd4j.concat(1, parts);
+        }
+        y = y.reshape('c', batch, out[0], out[1], m).permute(0, 3, 1, 2).dup('c');
+        if (b != null) {
+            y = add(y, b.reshape('c', 1, m, 1, 1));
+        }
+        return r == 1 ? y.reshape('c', batch, m, out[1]) : y;
+    }
+
+    /** AveragePool (linear): the mean of each window's inputs; padding counts only with count_include_pad. */
+    private INDArray averagePool(Node n, INDArray x) {
+        long[] shape = x.shape();
+        Average avg = averages.computeIfAbsent(List.of(n.name(), Arrays.stream(shape).skip(1).boxed().toList()), key -> {
+            var ks = n.attributes().get("kernel_shape");
+            if (ks == null || ks.getIntsCount() != shape.length - 2) {
+                throw new IllegalArgumentException("needs a kernel_shape with one size per spatial axis of " + Arrays.toString(shape));
+            }
+            Window w = Window.of(n, Arrays.copyOfRange(shape, 2, shape.length), ks.getIntsList().stream().mapToLong(Long::longValue).toArray());
+            int[] table = w.table();
+            int[] padded = w.paddedCounts();
+            boolean includePad = n.intAttr("count_include_pad", 0) != 0;
+            double[] div = new double[w.outputs()];
+            for (int o = 0; o < div.length; o++) {
+                int inside = 0;
+                for (int j = 0; j < w.size(); j++) {
+                    inside += table[o * w.size() + j] >= 0 ? 1 : 0;
+                }
+                div[o] = includePad ? padded[o] : inside;
+            }
+            return new Average(w, table, div);
+        });
+        Window w = avg.window();
+        double[] d = doubles(x);
+        int planes = Math.toIntExact(shape[0] * shape[1]);
+        int in = w.inputs();
+        int outs = w.outputs();
+        int size = w.size();
+        double[] y = new double[planes * outs];
+        for (int p = 0; p < planes; p++) {
+            for (int o = 0; o < outs; o++) {
+                double sum = 0;
+                for (int j = 0; j < size; j++) {
+                    int at = avg.table()[o * size + j];
+                    if (at >= 0) {
+                        sum += d[p * in + at];
+                    }
+                }
+                y[p * outs + o] = sum / avg.divisors()[o];
+            }
+        }
+        long[] outShape = new long[shape.length];
+        outShape[0] = shape[0];
+        outShape[1] = shape[1];
+        for (int i = 0; i < w.rank(); i++) {
+            outShape[2 + i] = w.out()[i];
+        }
+        return array(y, outShape, x.dataType());
+    }
+
+    /** A per-channel vector [C] shaped to broadcast over {@code x} [N, C, ...]. */
+    private static INDArray channels(INDArray v, INDArray x) {
+        long[] s = new long[x.rank()];
+        Arrays.fill(s, 1);
+        s[1] = v.length();
+        return v.reshape('c', s);
+    }
+
+    private INDArray reshape(Node n, INDArray x) {
+        Graph.Constant target = graph.constants.get(n.input(1));
+        if (target == null) {
+            throw new IllegalArgumentException("its shape '" + n.input(1) + "' must be a constant (initializer or Constant node)");
+        }
+        long[] shape = Graph.reshapeTarget(n, target, x.shape());
+        return x.dup('c').reshape('c', shape);
     }
 
     private static INDArray flatten(Node n, INDArray x) {

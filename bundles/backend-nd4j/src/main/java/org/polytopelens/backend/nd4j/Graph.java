@@ -38,7 +38,8 @@ import org.polytopelens.onnx.proto.Onnx.ValueInfoProto;
 final class Graph {
     /** Ops this backend evaluates; everything else is rejected at open. */
     static final Set<String> SUPPORTED = Collections.unmodifiableSet(
-            new TreeSet<>(List.of("Add", "Constant", "Flatten", "Gemm", "Identity", "MatMul", "Relu")));
+            new TreeSet<>(List.of("Add", "AveragePool", "BatchNormalization", "Clip", "Constant", "Conv", "Flatten", "Gemm", "Identity",
+                    "LeakyRelu", "MatMul", "MaxPool", "PRelu", "Relu", "Reshape", "Transpose")));
 
     /** One node: unique name, op, input and output tensor names, attributes by name. */
     record Node(String name, String op, List<String> inputs, List<String> outputs, Map<String, AttributeProto> attributes) {
@@ -133,6 +134,11 @@ final class Graph {
                     producer.put(out, i);
                     all.add(out);
                 }
+            }
+        }
+        for (Node n : nodes) {
+            if (n.op().equals("BatchNormalization")) {
+                foldBatchNorm(n, consts, source);
             }
         }
         constants = Map.copyOf(consts);
@@ -245,11 +251,42 @@ final class Graph {
         return Map.copyOf(s);
     }
 
-    private static long[] inferShape(Node n, Map<String, long[]> s) {
+    private long[] inferShape(Node n, Map<String, long[]> s) {
         long[] a = s.get(n.input(0));
         switch (n.op()) {
-            case "Relu", "Identity" -> {
+            case "Relu", "Identity", "LeakyRelu", "PRelu", "Clip", "BatchNormalization" -> {
                 return a;
+            }
+            case "Conv" -> {
+                long[] w = s.get(n.input(1));
+                if (a == null || w == null || a.length != w.length || a.length < 3 || !known(a, 2)) {
+                    return null;
+                }
+                Window win = Window.of(n, Arrays.copyOfRange(a, 2, a.length), Arrays.copyOfRange(w, 2, w.length));
+                return pooled(a[0], w[0], win);
+            }
+            case "MaxPool", "AveragePool" -> {
+                AttributeProto k = n.attributes().get("kernel_shape");
+                if (a == null || k == null || a.length < 3 || !known(a, 2)) {
+                    return null;
+                }
+                long[] kernel = k.getIntsList().stream().mapToLong(Long::longValue).toArray();
+                return pooled(a[0], a[1], Window.of(n, Arrays.copyOfRange(a, 2, a.length), kernel));
+            }
+            case "Reshape" -> {
+                Constant target = constants.get(n.input(1));
+                return a == null || target == null ? null : reshapeTarget(n, target, a);
+            }
+            case "Transpose" -> {
+                if (a == null) {
+                    return null;
+                }
+                int[] perm = permutation(n, a.length);
+                long[] out = new long[a.length];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = a[perm[i]];
+                }
+                return out;
             }
             case "Constant" -> {
                 return s.get(n.outputs().get(0));
@@ -298,6 +335,168 @@ final class Graph {
                 return null;
             }
         }
+    }
+
+    private static boolean known(long[] shape, int from) {
+        return Arrays.stream(shape).skip(from).allMatch(d -> d > 0);
+    }
+
+    private static long[] pooled(long batch, long channels, Window w) {
+        long[] out = new long[2 + w.rank()];
+        out[0] = batch;
+        out[1] = channels;
+        for (int i = 0; i < w.rank(); i++) {
+            out[2 + i] = w.out()[i];
+        }
+        return out;
+    }
+
+    /**
+     * The shape a Reshape node produces from input shape {@code in} (-1 = unknown) with the
+     * constant {@code target}: 0 copies the input's dimension (unless allowzero), one -1 takes the
+     * rest. With an unknown batch axis copied by 0 or left to -1, the other axes still resolve.
+     */
+    static long[] reshapeTarget(Node n, Constant target, long[] in) {
+        long[] t = new long[target.values().length];
+        boolean allowZero = n.intAttr("allowzero", 0) != 0;
+        int free = -1;
+        for (int i = 0; i < t.length; i++) {
+            t[i] = (long) target.values()[i];
+            if (t[i] == 0 && !allowZero) {
+                if (i >= in.length) {
+                    throw new IllegalArgumentException("Reshape node '" + n.name() + "': shape " + Arrays.toString(target.values())
+                            + " copies axis " + i + " of an input of rank " + in.length);
+                }
+                t[i] = in[i];
+                if (t[i] < 0) {
+                    t[i] = -2; // unknown, copied
+                }
+            } else if (t[i] == -1) {
+                if (free >= 0) {
+                    throw new IllegalArgumentException("Reshape node '" + n.name() + "': shape " + Arrays.toString(target.values())
+                            + " has more than one -1");
+                }
+                free = i;
+            } else if (t[i] < 0) {
+                throw new IllegalArgumentException("Reshape node '" + n.name() + "': invalid dimension " + t[i] + " in shape "
+                        + Arrays.toString(target.values()) + " (valid: >= 0, or one -1)");
+            }
+        }
+        long knownIn = 1;
+        int unknownIn = 0;
+        for (long d : in) {
+            if (d < 0) {
+                unknownIn++;
+            } else {
+                knownIn *= d;
+            }
+        }
+        long knownOut = 1;
+        int unknownOut = 0;
+        for (int i = 0; i < t.length; i++) {
+            if (i == free) {
+                continue;
+            }
+            if (t[i] < 0) {
+                unknownOut++;
+            } else {
+                knownOut *= t[i];
+            }
+        }
+        if (free >= 0) {
+            if (unknownIn == unknownOut && knownOut != 0) {
+                if (knownIn % knownOut != 0) {
+                    throw new IllegalArgumentException("Reshape node '" + n.name() + "': cannot reshape " + Arrays.toString(in) + " to "
+                            + Arrays.toString(target.values()));
+                }
+                t[free] = knownIn / knownOut;
+            } else {
+                t[free] = -1;
+            }
+        } else if (unknownIn == 0 && unknownOut == 0 && knownIn != knownOut) {
+            throw new IllegalArgumentException("Reshape node '" + n.name() + "': cannot reshape " + Arrays.toString(in) + " ("
+                    + knownIn + " values) to " + Arrays.toString(target.values()));
+        }
+        for (int i = 0; i < t.length; i++) {
+            t[i] = Math.max(t[i], -1);
+        }
+        return t;
+    }
+
+    /** A Transpose node's permutation (default: reversed axes), checked. */
+    static int[] permutation(Node n, int rank) {
+        AttributeProto p = n.attributes().get("perm");
+        int[] perm = new int[rank];
+        if (p == null) {
+            for (int i = 0; i < rank; i++) {
+                perm[i] = rank - 1 - i;
+            }
+            return perm;
+        }
+        boolean[] seen = new boolean[rank];
+        if (p.getIntsCount() != rank) {
+            throw new IllegalArgumentException("Transpose node '" + n.name() + "': perm " + p.getIntsList() + " does not permute " + rank + " axes");
+        }
+        for (int i = 0; i < rank; i++) {
+            long v = p.getInts(i);
+            if (v < 0 || v >= rank || seen[(int) v]) {
+                throw new IllegalArgumentException("Transpose node '" + n.name() + "': perm " + p.getIntsList() + " is not a permutation of 0.."
+                        + (rank - 1));
+            }
+            seen[(int) v] = true;
+            perm[i] = (int) v;
+        }
+        return perm;
+    }
+
+    /**
+     * BatchNormalization in inference mode is {@code x * scale + shift} per channel: its scale
+     * and shift, folded from gamma, beta, mean, var and epsilon, are stored as constants named
+     * {@link #foldedScale} and {@link #foldedShift} of the node.
+     */
+    private static void foldBatchNorm(Node n, Map<String, Constant> consts, String source) {
+        if (n.intAttr("training_mode", 0) != 0) {
+            throw new IllegalArgumentException("BatchNormalization node '" + n.name() + "' of " + source
+                    + " is in training mode; the nd4j backend folds inference-mode batch norms only");
+        }
+        for (int i = 1; i < n.outputs().size(); i++) {
+            if (!n.outputs().get(i).isEmpty()) {
+                throw new IllegalArgumentException("BatchNormalization node '" + n.name() + "' of " + source + ": output '"
+                        + n.outputs().get(i) + "' (running statistics) is not supported; only Y is");
+            }
+        }
+        Constant[] p = new Constant[4];
+        String[] what = {"scale", "B", "input_mean", "input_var"};
+        for (int i = 0; i < 4; i++) {
+            p[i] = consts.get(n.input(i + 1));
+            if (p[i] == null) {
+                throw new IllegalArgumentException("BatchNormalization node '" + n.name() + "' of " + source + ": its " + what[i] + " '"
+                        + n.input(i + 1) + "' must be a constant to fold it");
+            }
+            if (p[i].values().length != p[0].values().length) {
+                throw new IllegalArgumentException("BatchNormalization node '" + n.name() + "' of " + source + ": scale, B, mean and var"
+                        + " must have one value per channel; got " + p[0].values().length + " and " + p[i].values().length + " (" + what[i] + ")");
+            }
+        }
+        double eps = n.floatAttr("epsilon", 1e-5);
+        int c = p[0].values().length;
+        double[] scale = new double[c];
+        double[] shift = new double[c];
+        for (int i = 0; i < c; i++) {
+            scale[i] = p[0].values()[i] / Math.sqrt(p[3].values()[i] + eps);
+            shift[i] = p[1].values()[i] - p[2].values()[i] * scale[i];
+        }
+        consts.put(foldedScale(n), new Constant(new long[] {c}, scale));
+        consts.put(foldedShift(n), new Constant(new long[] {c}, shift));
+    }
+
+    /** Name of a folded BatchNormalization's per-channel scale (not a valid tensor name elsewhere: it has a NUL). */
+    static String foldedScale(Node n) {
+        return n.name() + "\0scale";
+    }
+
+    static String foldedShift(Node n) {
+        return n.name() + "\0shift";
     }
 
     static int flattenAxis(Node n, int rank) {

@@ -20,9 +20,11 @@ import org.polytopelens.api.ModelBackend;
 import org.polytopelens.api.Parameters;
 
 /**
- * Opens the piecewise-linear part of ONNX models (Gemm, MatMul, Add, Relu, Flatten, Identity,
- * Constant) with ND4J and knows their geometry exactly: affine maps, Jacobian-vector products and
- * the boundaries crossed on a segment ({@link org.polytopelens.api.PiecewiseLinear}). Its priority
+ * Opens the piecewise-linear part of ONNX models (MLPs and CNNs: Gemm, MatMul, Add, Conv, MaxPool,
+ * AveragePool, BatchNormalization folded, Flatten, Reshape, Transpose, Relu, LeakyRelu, PRelu,
+ * Clip, Identity, Constant; {@link Graph#SUPPORTED}) with ND4J and knows their geometry exactly:
+ * affine maps, Jacobian-vector products and the boundaries crossed on a segment, MaxPool switches
+ * included ({@link org.polytopelens.api.PiecewiseLinear}). Its priority
  * is below ONNX Runtime's, so experiments name it ({@code backend: nd4j}) when they want it.
  * ND4J (about 1.6 s cold) starts on the first {@code open}, never at activation.
  */
@@ -34,8 +36,9 @@ public final class Nd4jBackend implements ModelBackend {
 
     @ObjectClassDefinition(
             name = "ND4J model backend (exact piecewise-linear)",
-            description = "Evaluates ReLU networks (Gemm, MatMul, Add, Relu, Flatten, Identity) with ND4J and computes "
-                    + "their exact affine maps and segment crossings in double precision.")
+            description = "Evaluates piecewise-linear networks (MLPs and CNNs: Gemm, MatMul, Add, Conv, MaxPool, AveragePool, "
+                    + "BatchNormalization, Flatten, Reshape, Transpose, Relu, LeakyRelu, PRelu, Clip) with ND4J and computes their "
+                    + "exact affine maps and segment crossings in double precision.")
     public @interface Config {
         @AttributeDefinition(
                 name = "Walk tolerance",
@@ -89,9 +92,10 @@ public final class Nd4jBackend implements ModelBackend {
 
     @Override
     public String description() {
-        return "Evaluates piecewise-linear ONNX models (Gemm, MatMul, Add, Relu, Flatten, Identity) with ND4J and "
-                + "computes their exact geometry: the affine map of a polytope, Jacobian-vector products, and every "
-                + "boundary crossed on a segment.";
+        return "Evaluates piecewise-linear ONNX models (MLPs and CNNs: Gemm, MatMul, Add, Conv, MaxPool, AveragePool, "
+                + "BatchNormalization, Flatten, Reshape, Transpose, Relu, LeakyRelu, PRelu, Clip) with ND4J and computes their exact "
+                + "geometry: the affine map of a polytope, Jacobian-vector products, and every boundary crossed on a segment "
+                + "(MaxPool switches included).";
     }
 
     @Override

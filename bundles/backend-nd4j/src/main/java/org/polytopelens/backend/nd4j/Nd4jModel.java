@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,8 +56,9 @@ final class Nd4jModel implements Model, PiecewiseLinear {
         List<TensorInfo> outputs = graph.outputs.stream().map(this::declaredInfo).toList();
         List<ActivationSite> sites = new ArrayList<>();
         for (Graph.Node n : graph.nodes) {
-            if (n.op().equals("Relu")) {
-                sites.add(site(n));
+            Gate g = evaluator.gate(n.name());
+            if (g != null) {
+                sites.add(site(n, g));
             }
         }
         this.info = new ModelInfo(graph.source, inputs, outputs, sites, graph.tensors);
@@ -153,7 +155,7 @@ final class Nd4jModel implements Model, PiecewiseLinear {
                 eye[i * n + i] = 1;
             }
             INDArray seed = Evaluator.array(eye, batchShape(n, shape), DataType.DOUBLE);
-            Evaluator.Pass pass = evaluator.linearised(from, x, seed, plan, (relu, z, dz) -> signs(z));
+            Evaluator.Pass pass = evaluator.linearised(from, x, seed, plan, (gate, s, z, dz) -> gate.pieces(s, z));
             double[] y = Evaluator.doubles(pass.values().get(to));
             int m = y.length;
             INDArray t = pass.tangents().get(to);
@@ -184,7 +186,7 @@ final class Nd4jModel implements Model, PiecewiseLinear {
         return Nd4jContext.call(() -> {
             INDArray x = Evaluator.array(toDouble(point), batchShape(1, shape), DataType.DOUBLE);
             INDArray v = Evaluator.array(toDouble(direction), batchShape(1, shape), DataType.DOUBLE);
-            Evaluator.Pass pass = evaluator.linearised(from, x, v, plan, (relu, z, dz) -> signs(z));
+            Evaluator.Pass pass = evaluator.linearised(from, x, v, plan, (gate, s, z, dz) -> gate.pieces(s, z));
             INDArray t = pass.tangents().get(to);
             if (t == null) {
                 return new float[(int) pass.values().get(to).length()];
@@ -198,6 +200,14 @@ final class Nd4jModel implements Model, PiecewiseLinear {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Empty {@code sites} means every site downstream of {@code from} except MaxPool sites
+     * (coded only when named, as for codes); their switches still split the pieces and are
+     * stepped over. A crossing's neuron is the element of the pre-activation (Relu family,
+     * Clip: once per bound crossed) or the MaxPool output element whose winner changed.
+     */
     @Override
     public List<Crossing> walk(String from, float[] a, float[] b, List<String> sites) throws Exception {
         checkOpen();
@@ -207,14 +217,17 @@ final class Nd4jModel implements Model, PiecewiseLinear {
             throw new IllegalArgumentException("segment ends differ in size: " + a.length + " and " + b.length);
         }
         List<ActivationSite> downstream = downstream(from);
-        List<ActivationSite> chosen = sites.isEmpty() ? downstream : sites.stream().map(info::site).toList();
+        // As for codes: by default every gate, MaxPool sites only when named (their switches are still stepped over).
+        List<ActivationSite> chosen = sites.isEmpty()
+                ? downstream.stream().filter(s -> !s.op().equals("MaxPool")).toList()
+                : sites.stream().map(info::site).toList();
         for (ActivationSite s : chosen) {
             if (!downstream.contains(s)) {
                 throw new IllegalArgumentException("site '" + s.name() + "' is not downstream of '" + from + "' in "
                         + graph.source + "; sites downstream: " + downstream.stream().map(ActivationSite::name).toList());
             }
         }
-        // Every Relu the chosen sites' pre-activations depend on changes the affine pieces: fetch them all.
+        // Every site the chosen sites' pre-activations depend on changes the affine pieces: fetch them all.
         LinkedHashSet<String> targets = new LinkedHashSet<>();
         chosen.forEach(s -> targets.add(s.preactivation()));
         List<Integer> plan = plan(Set.of(from), List.copyOf(targets));
@@ -224,7 +237,9 @@ final class Nd4jModel implements Model, PiecewiseLinear {
                 events.add(s);
             }
         }
-        SegmentWalk walk = new SegmentWalk(evaluator, from, shape, plan, events, Set.copyOf(chosen), options);
+        Set<String> reported = new HashSet<>();
+        chosen.forEach(s -> reported.add(s.name()));
+        SegmentWalk walk = new SegmentWalk(evaluator, from, shape, plan, events, reported, options);
         return Nd4jContext.call(() -> walk.run(toDouble(a), toDouble(b)));
     }
 
@@ -242,14 +257,6 @@ final class Nd4jModel implements Model, PiecewiseLinear {
             }
         }
         return out;
-    }
-
-    private static double[] signs(double[] z) {
-        double[] g = new double[z.length];
-        for (int i = 0; i < z.length; i++) {
-            g[i] = z[i] > 0 ? 1 : 0;
-        }
-        return g;
     }
 
     static double[] toDouble(float[] f) {
@@ -285,15 +292,25 @@ final class Nd4jModel implements Model, PiecewiseLinear {
 
     // --- info and checks ------------------------------------------------------------------------
 
-    private ActivationSite site(Graph.Node relu) {
-        String pre = relu.input(0);
-        long[] full = graph.shape(pre);
-        long[] shape = full == null ? new long[] {-1} : Arrays.copyOfRange(full, Math.min(1, full.length), full.length);
+    /**
+     * A site as the ONNX Runtime backend reports it: the shape is the pre-activation's (the
+     * node's input) without the batch axis, the neurons are the elements of the coded tensor (a
+     * MaxPool's output, else the pre-activation), attributes as its SiteFinder fills them.
+     */
+    private ActivationSite site(Graph.Node n, Gate gate) {
+        String pre = n.input(0);
+        long[] shape = pointShapeOf(pre);
+        long[] coded = n.op().equals("MaxPool") ? pointShapeOf(n.outputs().get(0)) : shape;
         long neurons = 1;
-        for (long d : shape) {
+        for (long d : coded) {
             neurons = d < 0 || neurons < 0 ? -1 : neurons * d;
         }
-        return new ActivationSite(relu.name(), "Relu", GateKind.HARD, pre, shape, neurons);
+        return new ActivationSite(n.name(), n.op(), GateKind.HARD, pre, shape, neurons, gate.attributes());
+    }
+
+    private long[] pointShapeOf(String tensor) {
+        long[] full = graph.shape(tensor);
+        return full == null ? new long[] {-1} : Arrays.copyOfRange(full, Math.min(1, full.length), full.length);
     }
 
     private TensorInfo declaredInfo(String name) {

@@ -14,20 +14,23 @@ import org.polytopelens.api.data.Crossing;
 
 /**
  * The exact walk along a segment {@code p(t) = a + t (b - a)}, {@code t} in [0, 1] (METHODS.md,
- * analysis 8). Inside one region every gate is fixed, so every pre-activation is affine in t:
- * {@code z(t) = z(t0) + (t - t0) dz} with {@code dz} the network's linear part applied to
- * {@code b - a}. One linearised pass at {@code t0} gives z and dz of all neurons; the next
- * boundary is the smallest root {@code t0 - z/dz > t0}; the walk steps to it and repeats.
+ * analysis 8). Inside one region every site's pieces are fixed ({@link Gate}), so every
+ * pre-activation is affine in t: {@code z(t) = z(t0) + (t - t0) dz} with {@code dz} the network's
+ * linear part applied to {@code b - a}. One linearised pass at {@code t0} gives z and dz of all
+ * neurons; the next boundary is the smallest root ahead over all sites (a Relu family neuron
+ * reaching 0, a Clip neuron reaching min or max, a MaxPool candidate overtaking its window's
+ * winner: {@code z_c(t) = z_w(t)}); the walk steps to it and repeats.
  *
- * <p>Gates at a step point are those just after it (the right limit): a neuron at its boundary
- * there (its root within {@code tolerance} of t, or one of the neurons just crossed) is on iff its
- * pre-activation grows along the segment. Because z is continuous in t and only dz jumps, this
- * decides gates layer by layer in graph order, so several neurons crossing at (nearly) the same t,
- * in one layer or in consecutive ones, are all found. A crossing is reported for every neuron
- * whose gate differs between consecutive regions, so a neuron that only touches its boundary and
- * turns back is not reported, matching what any sampling of codes would see.
+ * <p>Pieces at a step point are those just after it (the right limit): a neuron at its boundary
+ * there (its root within {@code tolerance} of t, or one of the boundaries just crossed) is decided
+ * by the direction it moves. Because z is continuous in t and only dz jumps, this decides pieces
+ * site by site in graph order, so several boundaries crossed at (nearly) the same t, in one site
+ * or in consecutive ones (a Relu turning on and the MaxPool reading it switching), are all found.
+ * A crossing is reported for every code change between consecutive regions (a Clip neuron
+ * passing both bounds at once gives two), so a neuron that only touches its boundary and turns
+ * back is not reported, matching what any sampling of codes would see.
  *
- * <p>Every Relu that the chosen sites depend on is an event (its crossing changes the affine
+ * <p>Every site that the chosen sites depend on is an event (its boundaries split the affine
  * pieces) but only the chosen sites' crossings are reported.
  */
 final class SegmentWalk {
@@ -36,12 +39,12 @@ final class SegmentWalk {
     private final long[] pointShape;
     private final List<Integer> plan;
     private final List<ActivationSite> events;
-    private final Set<ActivationSite> reported;
+    private final Set<String> reported;
     private final double tolerance;
     private final int maxCrossings;
 
     SegmentWalk(Evaluator evaluator, String from, long[] pointShape, List<Integer> plan, List<ActivationSite> events,
-            Set<ActivationSite> reported, Nd4jModel.Options options) {
+            Set<String> reported, Nd4jModel.Options options) {
         this.evaluator = evaluator;
         this.from = from;
         this.pointShape = pointShape;
@@ -52,8 +55,8 @@ final class SegmentWalk {
         this.maxCrossings = options.maxCrossings();
     }
 
-    /** A neuron of an event site. */
-    private record Neuron(String site, int index) {}
+    /** One event site's state at a step point: its input (one point), the input's derivative in t, and its pieces. */
+    private record State(Gate gate, long[] shape, double[] z, double[] dz, int[] pieces) {}
 
     List<Crossing> run(double[] a, double[] b) {
         int n = a.length;
@@ -63,43 +66,49 @@ final class SegmentWalk {
         }
         INDArray seed = Evaluator.array(d, Nd4jModel.batchShape(1, pointShape), DataType.DOUBLE);
         List<Crossing> out = new ArrayList<>();
-        Map<String, double[]> previous = null;
-        Map<Neuron, Double> roots = Map.of();
-        Set<Neuron> justCrossed = Set.of();
+        Map<String, int[]> previous = null;
+        Map<String, Map<Integer, Double>> roots = Map.of(); // site -> neuron -> t of the boundaries just crossed
+        Map<String, Set<Long>> justCrossed = Map.of();
         double t = 0;
         for (long steps = 0; ; steps++) {
             double[] p = new double[n];
             for (int i = 0; i < n; i++) {
                 p[i] = a[i] + t * d[i];
             }
-            Set<Neuron> crossed = justCrossed;
+            Map<String, Set<Long>> crossed = justCrossed;
             Evaluator.Pass pass = evaluator.linearised(from,
                     Evaluator.array(p, Nd4jModel.batchShape(1, pointShape), DataType.DOUBLE), seed, plan,
-                    (relu, z, dz) -> gates(relu.name(), z, dz, crossed));
-            Map<String, double[]> gates = new HashMap<>();
-            Map<String, double[]> zs = new HashMap<>();
-            Map<String, double[]> dzs = new HashMap<>();
+                    (gate, shape, z, dz) -> gate.rightPieces(shape, z, dz, tolerance, crossed.getOrDefault(gate.name(), Set.of())));
+            List<State> states = new ArrayList<>(events.size());
+            Map<String, int[]> pieces = new HashMap<>();
             for (ActivationSite s : events) {
-                double[] z = Evaluator.doubles(pass.values().get(s.preactivation()));
+                Gate g = evaluator.gate(s.name());
+                INDArray zv = pass.values().get(s.preactivation());
+                double[] z = Evaluator.doubles(zv);
                 INDArray tz = pass.tangents().get(s.preactivation());
                 double[] dz = tz == null ? new double[z.length] : Evaluator.doubles(tz);
-                double[] g = pass.gates().get(s.name());
-                gates.put(s.name(), g != null ? g : gates(s.name(), z, dz, crossed));
-                zs.put(s.name(), z);
-                dzs.put(s.name(), dz);
+                int[] pc = pass.gates().get(s.name());
+                if (pc == null) { // a chosen site whose own output the plan does not need
+                    pc = g.rightPieces(zv.shape(), z, dz, tolerance, crossed.getOrDefault(s.name(), Set.of()));
+                }
+                states.add(new State(g, zv.shape(), z, dz, pc));
+                pieces.put(s.name(), pc);
             }
 
             if (previous != null) {
                 List<Crossing> here = new ArrayList<>();
-                for (ActivationSite s : events) {
-                    if (!reported.contains(s)) {
+                for (State s : states) {
+                    String site = s.gate().name();
+                    if (!reported.contains(site)) {
                         continue;
                     }
-                    double[] before = previous.get(s.name());
-                    double[] after = gates.get(s.name());
+                    int[] before = previous.get(site);
+                    int[] after = s.pieces();
+                    Map<Integer, Double> at = roots.getOrDefault(site, Map.of());
                     for (int i = 0; i < after.length; i++) {
-                        if (before[i] != after[i]) {
-                            here.add(new Crossing(roots.getOrDefault(new Neuron(s.name(), i), t), s.name(), i));
+                        int changes = s.gate().changes(before[i], after[i]);
+                        for (int c = 0; c < changes; c++) {
+                            here.add(new Crossing(at.getOrDefault(i, t), site, i));
                         }
                     }
                 }
@@ -111,54 +120,41 @@ final class SegmentWalk {
                 }
             }
 
-            // The next boundary: the smallest root ahead over every neuron moving towards its boundary.
-            Map<Neuron, Double> ahead = new HashMap<>();
-            double next = Double.POSITIVE_INFINITY;
-            for (ActivationSite s : events) {
-                double[] z = zs.get(s.name());
-                double[] dz = dzs.get(s.name());
-                double[] g = gates.get(s.name());
-                for (int i = 0; i < z.length; i++) {
-                    boolean on = g[i] != 0;
-                    if ((on && dz[i] < 0) || (!on && dz[i] > 0)) {
-                        double r = t - z[i] / dz[i];
-                        if (r > t && r < 1) {
-                            ahead.put(new Neuron(s.name(), i), r);
-                            next = Math.min(next, r);
-                        }
+            // The next boundary: the smallest root ahead over every site.
+            double[] next = {Double.POSITIVE_INFINITY};
+            double now = t;
+            for (State s : states) {
+                s.gate().roots(s.shape(), now, s.z(), s.dz(), s.pieces(), (key, neuron, r) -> {
+                    if (r > now && r < 1 && r < next[0]) {
+                        next[0] = r;
                     }
-                }
+                });
             }
-            if (next == Double.POSITIVE_INFINITY) {
+            if (next[0] == Double.POSITIVE_INFINITY) {
                 return out;
             }
             // Roots within the tolerance of the first are one event: step past all of them at once.
-            Map<Neuron, Double> group = new HashMap<>();
-            double last = next;
-            for (Map.Entry<Neuron, Double> e : ahead.entrySet()) {
-                if (e.getValue() <= next + tolerance) {
-                    group.put(e.getKey(), e.getValue());
-                    last = Math.max(last, e.getValue());
-                }
+            double limit = next[0] + tolerance;
+            double[] last = {next[0]};
+            Map<String, Set<Long>> group = new HashMap<>();
+            Map<String, Map<Integer, Double>> groupRoots = new HashMap<>();
+            for (State s : states) {
+                String site = s.gate().name();
+                s.gate().roots(s.shape(), now, s.z(), s.dz(), s.pieces(), (key, neuron, r) -> {
+                    if (r > now && r < 1 && r <= limit) {
+                        group.computeIfAbsent(site, k -> new HashSet<>()).add(key);
+                        groupRoots.computeIfAbsent(site, k -> new HashMap<>()).merge(neuron, r, Math::min);
+                        last[0] = Math.max(last[0], r);
+                    }
+                });
             }
-            previous = gates;
-            roots = group;
-            justCrossed = new HashSet<>(group.keySet());
-            t = last;
+            previous = pieces;
+            roots = groupRoots;
+            justCrossed = group;
+            t = last[0];
             if (steps > 10L * maxCrossings) {
                 throw new IllegalStateException("the walk made " + steps + " steps without finishing; raise max_crossings");
             }
         }
-    }
-
-    /** Right-limit gates: sign of z, or of dz for neurons at their boundary. */
-    private double[] gates(String site, double[] z, double[] dz, Set<Neuron> crossed) {
-        double[] g = new double[z.length];
-        for (int i = 0; i < z.length; i++) {
-            double slope = dz == null ? 0 : dz[i];
-            boolean atBoundary = Math.abs(z[i]) <= tolerance * Math.abs(slope) || crossed.contains(new Neuron(site, i));
-            g[i] = (atBoundary ? slope > 0 : z[i] > 0) ? 1 : 0;
-        }
-        return g;
     }
 }
