@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "codes", mixinStandardHelpOptions = true,
@@ -20,15 +20,8 @@ final class CodesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "The model file (.onnx).")
-    Path model;
-
-    @Option(names = "--inputs", required = true, paramLabel = "X.npy",
-            description = "Points, float32 [n, ...]: model inputs, or with --from points of that tensor's space.")
-    Path inputs;
-
-    @Option(names = "--from", paramLabel = "T", description = "The tensor whose space X's points are in; only sites downstream of it are coded.")
-    String from;
+    @Mixin
+    PointsOptions points;
 
     @Option(names = "--sites", split = ",", paramLabel = "SITE", description = "Sites to code (default: every gating site downstream, graph order).")
     List<String> sites;
@@ -42,17 +35,11 @@ final class CodesCommand implements Callable<Integer> {
     @Option(names = "--packed", description = "Hard codes packed 8 per byte.")
     boolean packed;
 
-    @Option(names = "--backend", paramLabel = "ID", description = "Model backend id (default: the best one for the file).")
-    String backend;
-
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256", description = "Points per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "C.npy", description = "Output file (written atomically).")
     Path out;
-
-    @Option(names = {"-v", "--verbose"}, description = "Print the run's log on stderr.")
-    boolean verbose;
 
     CodesCommand(Env env) {
         this.env = env;
@@ -60,7 +47,7 @@ final class CodesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AdHocRun run = new AdHocRun(env, "codes", model, backend, inputs, from, true);
+        AdHocRun run = points.run(env, "codes", null);
         if (sites != null) {
             run.put("sites", sites);
         }
@@ -71,7 +58,7 @@ final class CodesCommand implements Callable<Integer> {
         params.put("soft", soft);
         params.put("packed", packed);
         params.put("batch_size", batchSize);
-        int rc = run.run("codes", params, "codes.npy", out, verbose, spec.commandLine().getErr());
+        int rc = run.run("codes", params, "codes.npy", out, points.verbose, spec.commandLine().getErr());
         if (rc == 0) {
             spec.commandLine().getOut().println(env.resolve(out));
         }

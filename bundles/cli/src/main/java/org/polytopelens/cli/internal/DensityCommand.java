@@ -7,9 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "density", mixinStandardHelpOptions = true,
@@ -21,17 +21,11 @@ final class DensityCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "The model file (.onnx).")
-    Path model;
-
-    @Option(names = "--inputs", required = true, paramLabel = "X.npy", description = "Points, float32 [n, ...]: model inputs, or with --from points of that tensor's space.")
-    Path inputs;
+    @Mixin
+    PointsOptions points;
 
     @Option(names = "--labels", required = true, paramLabel = "y.npy", description = "Class labels, integer [n].")
     Path labels;
-
-    @Option(names = "--from", paramLabel = "T", description = "The tensor whose space X's points are in (codes from T to the output).")
-    String from;
 
     @Option(names = "--pairs", defaultValue = "20000", description = "Pairs sampled (0 = all pairs; default ${DEFAULT-VALUE}).")
     int pairs;
@@ -42,14 +36,8 @@ final class DensityCommand implements Callable<Integer> {
     @Option(names = "--soft", description = "Soft codes and expected Hamming distance (for GELU/SiLU networks).")
     boolean soft;
 
-    @Option(names = "--backend", paramLabel = "ID", description = "Model backend id (default: the best one for the file).")
-    String backend;
-
     @Option(names = "--json", description = "Print JSON for scripts.")
     boolean json;
-
-    @Option(names = {"-v", "--verbose"}, description = "Print the run's log on stderr.")
-    boolean verbose;
 
     DensityCommand(Env env) {
         this.env = env;
@@ -57,14 +45,14 @@ final class DensityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AdHocRun run = new AdHocRun(env, "density", model, backend, inputs, labels, from, true);
+        AdHocRun run = points.run(env, "density", labels);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("pairs", pairs);
         params.put("seed", seed);
         params.put("confidence", 0.99);
         params.put("soft", soft);
         JsonNode[] result = new JsonNode[1];
-        int rc = run.run("density", params, verbose, spec.commandLine().getErr(),
+        int rc = run.run("density", params, points.verbose, spec.commandLine().getErr(),
                 dir -> result[0] = Commands.JSON.readTree(Files.readAllBytes(dir.resolve("density.json"))));
         if (rc != 0) {
             return rc;
