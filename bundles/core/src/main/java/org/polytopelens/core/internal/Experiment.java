@@ -20,14 +20,17 @@ import java.util.Map;
  * @param sites site names, or null for every site downstream of the layer
  * @param coders coder ids in preference order, or null for every registered coder
  * @param timeLimitSeconds default per-step time limit, 0 for none
+ * @param visualizers parameters per visualizer id ({@code visualizers: {jfreechart: {width: 1200}}});
+ *     visualizers not named run with their defaults
  */
 public record Experiment(String name, Map<String, Path> models, String backend, Map<String, Object> backendParams, String dataset,
-        Map<String, Object> datasetParams, String layer, boolean datasetInLayerSpace, List<String> sites, List<String> coders, long timeLimitSeconds, List<Step> steps) {
+        Map<String, Object> datasetParams, String layer, boolean datasetInLayerSpace, List<String> sites, List<String> coders, long timeLimitSeconds, List<Step> steps,
+        Map<String, Map<String, Object>> visualizers) {
 
     /** One analysis step: provider id, raw parameters, time limit in seconds (0 = the default). */
     public record Step(String id, Map<String, Object> params, long timeLimitSeconds) {}
 
-    static final List<String> KEYS = List.of("name", "model", "models", "backend", "dataset", "layer", "dataset_space", "sites", "coders", "analyses",
+    static final List<String> KEYS = List.of("name", "model", "models", "backend", "dataset", "layer", "dataset_space", "sites", "coders", "analyses", "visualizers",
             "time_limit_seconds");
     private static final List<String> STEP_KEYS = List.of("id", "params", "time_limit_seconds");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -111,6 +114,18 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
         List<String> sites = stringList(m.get("sites"), "sites", problems);
         List<String> coders = stringList(m.get("coders"), "coders", problems);
         long limit = seconds(m.get("time_limit_seconds"), "time_limit_seconds", problems);
+        Map<String, Map<String, Object>> visualizers = new LinkedHashMap<>();
+        if (m.get("visualizers") instanceof Map<?, ?> vm) {
+            vm.forEach((id, params) -> {
+                if (params instanceof Map<?, ?> pm) {
+                    visualizers.put(String.valueOf(id), params(pm, "visualizers." + id, null, problems));
+                } else {
+                    problems.add("visualizers." + id + ": expected a mapping of parameters, got " + params);
+                }
+            });
+        } else if (m.get("visualizers") != null) {
+            problems.add("visualizers: expected {VISUALIZER_ID: {parameters}}, got " + m.get("visualizers"));
+        }
 
         List<Step> steps = new ArrayList<>();
         if (m.get("analyses") instanceof List<?> l && !l.isEmpty()) {
@@ -148,7 +163,7 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
             throw new IllegalArgumentException(file + ":\n  - " + String.join("\n  - ", problems));
         }
         return new Experiment(name, models, backend, resolve(backendParams, base), dataset, resolve(datasetParams, base), layer, inLayerSpace, sites, coders,
-                limit, steps.stream().map(s -> new Step(s.id(), resolve(s.params(), base), s.timeLimitSeconds())).toList());
+                limit, steps.stream().map(s -> new Step(s.id(), resolve(s.params(), base), s.timeLimitSeconds())).toList(), visualizers);
     }
 
     private static Map<String, Object> params(Map<?, ?> raw, String where, String idKey, List<String> problems) {

@@ -56,7 +56,8 @@ public class Runner implements ExperimentRunner {
 
     /** An experiment resolved against the registry, ready to run. */
     record Plan(Experiment exp, Map<String, ModelBackend> backends, Map<String, Parameters> perModelParams,
-            DatasetProvider datasetProvider, Parameters datasetParams, List<ActivationCoder> coders, List<PlannedStep> steps) {}
+            DatasetProvider datasetProvider, Parameters datasetParams, List<ActivationCoder> coders, List<PlannedStep> steps,
+            Map<String, Parameters> visualizerParams) {}
 
     record PlannedStep(Experiment.Step step, Parameters params) {}
 
@@ -117,10 +118,19 @@ public class Runner implements ExperimentRunner {
                 }
             }
         }
+        // Named visualizers are checked now; the others run with their schema's defaults.
+        Map<String, Parameters> visualizerParams = new LinkedHashMap<>();
+        exp.visualizers().forEach((id, raw) -> {
+            Visualizer v = resolve(Visualizer.class, id, problems);
+            Parameters p = v == null ? null : validate(v, raw, problems);
+            if (p != null) {
+                visualizerParams.put(id, p);
+            }
+        });
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("experiment " + file + " is not valid:\n  - " + String.join("\n  - ", problems));
         }
-        return new Plan(exp, backends, modelParams, dp, dsParams, coders, steps);
+        return new Plan(exp, backends, modelParams, dp, dsParams, coders, steps, visualizerParams);
     }
 
     private <T extends Provider> T resolve(Class<T> type, String id, List<String> problems) {
@@ -214,7 +224,8 @@ public class Runner implements ExperimentRunner {
                 } else if (progress.cancelled()) {
                     r = new StepRecord(id, "cancelled", "not run: the run was cancelled", 0, List.of());
                 } else {
-                    sink = new AtomicResultSink(out, () -> registry.providers(Visualizer.class), v -> registry.validate(v, Map.of()));
+                    sink = new AtomicResultSink(out, () -> registry.providers(Visualizer.class),
+                            v -> plan.visualizerParams().containsKey(v.id()) ? plan.visualizerParams().get(v.id()) : registry.validate(v, Map.of()));
                     r = runStep(ps, exp, models, dataset, encoders, sink, engine, progress, log);
                 }
                 steps.add(r);

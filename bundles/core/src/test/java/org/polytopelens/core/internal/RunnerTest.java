@@ -51,6 +51,24 @@ class RunnerTest {
             """;
 
     @Test
+    void visualizerParametersComeFromTheExperimentAndAreValidated() throws Exception {
+        Path e = experiment(BASE + """
+                visualizers: {txt: {suffix: text}}
+                analyses: [codes-txt]
+                """);
+        RunRecord r = runner.run(e, dir.resolve("out"), Progress.NONE, log::add);
+        assertEquals(List.of("codes.txt", "summary.json", "summary.text"), r.steps().get(0).files());
+
+        Path bad = experiment(BASE + """
+                visualizers: {charts: {}, txt: {colour: red}}
+                analyses: [codes-txt]
+                """);
+        var ex = assertThrows(IllegalArgumentException.class, () -> runner.validate(bad));
+        assertTrue(ex.getMessage().contains("charts") && ex.getMessage().contains("txt"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("colour") && ex.getMessage().contains("suffix"), ex.getMessage());
+    }
+
+    @Test
     void runsStepsAndRecordsEverything() throws Exception {
         Path e = experiment(BASE + """
                 analyses:

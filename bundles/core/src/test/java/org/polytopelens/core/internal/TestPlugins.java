@@ -146,6 +146,7 @@ final class TestPlugins {
         m.put("codes-txt", Schema.of("codes-txt", new Ocd("codes-txt", List.of(Ad.of("batch.size", AttributeDefinition.INTEGER, "2")),
                 List.of())));
         m.put("slow", Schema.of("slow", new Ocd("slow", List.of(Ad.of("millis", AttributeDefinition.LONG, "60000")), List.of())));
+        m.put("txt", Schema.of("txt", new Ocd("txt", List.of(Ad.of("suffix", AttributeDefinition.STRING, "txt")), List.of())));
         return m;
     }
 
@@ -463,7 +464,7 @@ final class TestPlugins {
         }
     }
 
-    /** Writes each table as {@code <name>.txt}. */
+    /** Writes each table as {@code <name>.<suffix>} (parameter {@code suffix}, default {@code txt}). */
     static final class TxtViz implements Visualizer {
         @Override
         public String id() {
@@ -487,7 +488,8 @@ final class TestPlugins {
 
         @Override
         public void render(Result r, ResultSink out, Parameters p) throws Exception {
-            out.write(r.name() + ".txt", o -> o.write(((Table) r).rows().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            String suffix = (String) p.get("suffix").orElse("txt");
+            out.write(r.name() + "." + suffix, o -> o.write(((Table) r).rows().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
     }
 
