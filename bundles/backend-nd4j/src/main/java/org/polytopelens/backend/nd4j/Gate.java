@@ -173,7 +173,7 @@ abstract sealed class Gate permits Gate.Ramp, Gate.ClipGate, Gate.MaxPool {
 
         /** Per element: 1 on the positive piece, the negative slope on the other. */
         private INDArray factors(long[] shape, int[] pieces) {
-            double[] neg = negativeSlopes(shape);
+            double[] neg = slope == null ? null : negativeSlopes(shape);
             double[] f = new double[pieces.length];
             for (int i = 0; i < f.length; i++) {
                 f[i] = pieces[i] != 0 ? 1 : neg == null ? alpha : neg[i];
@@ -181,9 +181,12 @@ abstract sealed class Gate permits Gate.Ramp, Gate.ClipGate, Gate.MaxPool {
             return Evaluator.array(f, shape, DataType.DOUBLE);
         }
 
-        private double[] negativeSlopes(long[] shape) {
+        /** Per element of a point of (batch) shape {@code shape}: the slope on piece 0. */
+        double[] negativeSlopes(long[] shape) {
             if (slope == null) {
-                return null;
+                double[] f = new double[Math.toIntExact(Graph.product(shape, 0, shape.length))];
+                Arrays.fill(f, alpha);
+                return f;
             }
             return slopes.computeIfAbsent(Arrays.stream(shape).boxed().toList(),
                     s -> Evaluator.doubles(Evaluator.expand(Evaluator.array(slope.values(), slope.shape(), DataType.DOUBLE), shape)));
@@ -226,6 +229,14 @@ abstract sealed class Gate permits Gate.Ramp, Gate.ClipGate, Gate.MaxPool {
         @Override
         Map<String, Object> attributes() {
             return Map.of("min", bounds[0], "max", bounds[1]);
+        }
+
+        double min() {
+            return bounds[0];
+        }
+
+        double max() {
+            return bounds[1];
         }
 
         @Override

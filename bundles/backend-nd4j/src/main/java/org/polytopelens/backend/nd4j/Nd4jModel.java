@@ -43,6 +43,10 @@ final class Nd4jModel implements Model, PiecewiseLinear {
     private final ModelInfo info;
     private final Set<String> tensorNames;
     private final Map<PlanKey, List<Integer>> plans = new ConcurrentHashMap<>();
+    /** Compiled plain-array walks by (from, plan, event sites); empty where the graph needs ND4J. */
+    private final Map<List<Object>, Optional<DenseWalk>> denseWalk = new ConcurrentHashMap<>();
+    /** Whether walks use {@link DenseWalk} where it applies (tests switch it off to compare with ND4J). */
+    private volatile boolean denseWalks = true;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Runnable onClose;
 
@@ -239,8 +243,26 @@ final class Nd4jModel implements Model, PiecewiseLinear {
         }
         Set<String> reported = new HashSet<>();
         chosen.forEach(s -> reported.add(s.name()));
-        SegmentWalk walk = new SegmentWalk(evaluator, from, shape, plan, events, reported, options);
-        return Nd4jContext.call(() -> walk.run(toDouble(a), toDouble(b)));
+        SegmentWalk walk = new SegmentWalk(reported, options);
+        double[] ad = toDouble(a);
+        double[] bd = toDouble(b);
+        return Nd4jContext.call(() -> {
+            Optional<DenseWalk> dense = !denseWalks ? Optional.empty()
+                    : denseWalk.computeIfAbsent(List.of(from, plan, events.stream().map(ActivationSite::name).toList()),
+                            k -> Optional.ofNullable(DenseWalk.compile(graph, evaluator, from, shape, plan, events, options.walkTolerance())));
+            return walk.run(dense.isPresent() ? dense.get().start(ad, bd)
+                    : new SegmentWalk.Nd4jWalk(evaluator, from, shape, plan, events, options.walkTolerance(), ad, bd));
+        });
+    }
+
+    /** Walks on plain arrays where {@link DenseWalk} covers the graph (the default), else always with ND4J. */
+    void denseWalks(boolean use) {
+        denseWalks = use;
+    }
+
+    /** How many of the walks compiled so far run on plain arrays (for tests). */
+    long denseWalksCompiled() {
+        return denseWalk.values().stream().filter(Optional::isPresent).count();
     }
 
     /** Sites whose pre-activation can be computed from {@code from} alone. */
