@@ -35,6 +35,7 @@ final class Distribution {
             "org.polytopelens.api.ActivationCoder",
             "org.polytopelens.api.DatasetProvider",
             "org.polytopelens.api.Analysis",
+            "org.polytopelens.api.ClusteringAlgorithm",
             "org.polytopelens.api.Visualizer");
 
     private Distribution() { }
