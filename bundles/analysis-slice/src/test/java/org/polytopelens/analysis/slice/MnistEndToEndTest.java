@@ -1,0 +1,194 @@
+package org.polytopelens.analysis.slice;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.lang.reflect.Array;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.polytopelens.api.ActivationCoder;
+import org.polytopelens.api.Analysis;
+import org.polytopelens.api.DatasetProvider;
+import org.polytopelens.api.ModelBackend;
+import org.polytopelens.api.Progress;
+import org.polytopelens.api.Provider;
+import org.polytopelens.api.Visualizer;
+import org.polytopelens.backend.onnx.OnnxRuntimeBackend;
+import org.polytopelens.coder.relu.ReluCoder;
+import org.polytopelens.core.ParameterInfo;
+import org.polytopelens.core.RunRecord;
+import org.polytopelens.core.internal.Registry;
+import org.polytopelens.core.internal.Runner;
+import org.polytopelens.core.internal.Schema;
+import org.polytopelens.dataset.npy.NpyDatasetProvider;
+import org.polytopelens.npy.NpyReader;
+import org.polytopelens.viz.jfreechart.ChartVisualizer;
+
+/**
+ * The slice in the real runner on the sample data: MNIST digits through the sample ReLU MLP
+ * (784-64-32-10, untrained) on ONNX Runtime, codes by the ReLU coder, in the input space and
+ * after the first hidden layer.
+ */
+class MnistEndToEndTest {
+    static final Path SAMPLES = Path.of("../../samples").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+    Runner runner;
+
+    /**
+     * The schema bnd derives from a config annotation, as Metatype would report it (batch_size ->
+     * batch.size; arrays with the annotation's cardinality).
+     */
+    static Schema schemaOf(Class<?> config) {
+        List<Schema.Attribute> attrs = new ArrayList<>();
+        for (Method m : config.getDeclaredMethods()) {
+            String id = m.getName().replace("__", "\0").replace('_', '.').replace('\0', '_');
+            Class<?> t = m.getReturnType();
+            Class<?> e = t.isArray() ? t.getComponentType() : t;
+            String type = e == boolean.class ? "boolean" : e == int.class ? "integer" : e == long.class ? "long" : e == double.class ? "double"
+                    : "string";
+            AttributeDefinition ad = m.getAnnotation(AttributeDefinition.class);
+            int cardinality = !t.isArray() ? 0 : ad != null && ad.cardinality() != 0 ? ad.cardinality() : Integer.MAX_VALUE;
+            Object d = m.getDefaultValue();
+            List<String> defaults = new ArrayList<>();
+            if (d != null && t.isArray()) {
+                for (int i = 0; i < Array.getLength(d); i++) {
+                    defaults.add(String.valueOf(Array.get(d, i)));
+                }
+            } else if (d != null) {
+                defaults.add(String.valueOf(d));
+            }
+            attrs.add(new Schema.Attribute(id, new ParameterInfo(Schema.key(id), m.getName(), "", type, cardinality, d == null, defaults, List.of())));
+        }
+        return new Schema(config.getName(), attrs);
+    }
+
+    @BeforeEach
+    void setUp() {
+        Map<String, Schema> schemas = Map.of("slice", schemaOf(SliceAnalysis.Config.class), "jfreechart", schemaOf(ChartVisualizer.Config.class), "npy", schemaOf(NpyDatasetProvider.Config.class),
+                "relu", schemaOf(ReluCoder.Config.class), "onnxruntime", schemaOf(OnnxRuntimeBackend.Config.class));
+        Registry registry = new Registry(o -> schemas.getOrDefault(o.pid(), Schema.NONE));
+        add(registry, ModelBackend.class, new OnnxRuntimeBackend(Map.of()));
+        add(registry, ActivationCoder.class, new ReluCoder());
+        add(registry, DatasetProvider.class, new NpyDatasetProvider());
+        add(registry, Analysis.class, new SliceAnalysis());
+        add(registry, Visualizer.class, new ChartVisualizer());
+        runner = new Runner(registry, List::of, 2);
+    }
+
+    static void add(Registry r, Class<? extends Provider> type, Provider p) {
+        r.add(type, p, new Registry.Origin("test", "0", p.id(), null));
+    }
+
+    Path run(String name, String layer, String params) throws Exception {
+        Path e = dir.resolve(name + ".yaml");
+        Files.writeString(e, "name: mnist-slice\nmodel: " + SAMPLES.resolve("models/mlp-784-64-32-10-init.onnx") + "\ndataset: {provider: npy, path: "
+                + SAMPLES.resolve("data/mnist-1k.npy") + ", labels: " + SAMPLES.resolve("data/mnist-1k-labels.npy") + "}\nlayer: \"" + layer
+                + "\"\ncoders: [relu]\nanalyses:\n  - {id: slice, params: " + params + "}\n");
+        Path out = dir.resolve(name);
+        long t0 = System.nanoTime();
+        RunRecord r = runner.run(e, out, Progress.NONE, line -> {});
+        System.out.printf("slice %s (layer '%s', %s): %.2f s%n", name, layer, params, (System.nanoTime() - t0) / 1e9);
+        assertTrue(r.ok(), r.toString());
+        assertTrue(r.steps().get(0).files().containsAll(List.of("slice.json", "slice.npy", "slice-heatmap.json", "slice-heatmap.png",
+                "slice-heatmap.svg")), r.steps().get(0).files().toString());
+        return out;
+    }
+
+    static float[] image(Path out, int n) throws Exception {
+        try (NpyReader r = NpyReader.open(out.resolve("slice.npy"))) {
+            assertArrayEquals(new long[] {n, n}, r.shape());
+            return r.readFloats(0, n);
+        }
+    }
+
+    @Test
+    void untrainedMlpOnMnist() throws Exception {
+        Path out = run("input", "", "{examples: [0, 1, 2], resolution: 64, batch_size: 7}");
+        float[] img = image(out, 64);
+        JsonNode j = new ObjectMapper().readTree(out.resolve("slice.json").toFile());
+        JsonNode m = j.get("models").fields().next().getValue();
+        assertEquals(96, m.get("code_bits").asInt());
+        assertEquals(784, m.get("dimension").asInt());
+        double fraction = m.get("boundary_pixel_fraction").asDouble();
+        assertTrue(fraction > 0 && fraction < 1, "boundary pixels " + fraction);
+        assertTrue(m.get("distinct_codes").asInt() > 10, "distinct codes " + m.get("distinct_codes"));
+        // Each pixel's distance is at most twice the code length, and the examples lie inside the grid.
+        for (float v : img) {
+            assertTrue(v >= 0 && v <= 2 * 96 && v == Math.rint(v), "distance " + v);
+        }
+        for (String p : List.of("a", "b", "c")) {
+            JsonNode px = m.get("points").get(p).get("pixel_col_row");
+            assertTrue(px.get(0).asDouble() >= 0 && px.get(0).asDouble() <= 63 && px.get(1).asDouble() >= 0 && px.get(1).asDouble() <= 63, p + " " + px);
+        }
+        // a is the origin of the plane at plane coordinates (0, 0); b is on the x axis.
+        assertEquals(0, m.get("points").get("b").get("plane_xy").get(1).asDouble(), 0);
+        JsonNode map = new ObjectMapper().readTree(out.resolve("slice-heatmap.json").toFile());
+        assertEquals("HeatMap", map.get("type").asText());
+        assertTrue(map.get("title").asText().contains("example 0 (class "), map.get("title").asText());
+        assertEquals(3, map.get("marks").size());
+        System.out.println("slice input 64: " + m);
+
+        // Other block sizes and thread interleavings: the same raw distances.
+        assertArrayEquals(img, image(run("input-b64", "", "{resolution: 64, batch_size: 64}"), 64));
+
+        Path hidden = run("hidden", "relu1.out", "{examples: [3, 4, 5], resolution: 64}");
+        JsonNode h = new ObjectMapper().readTree(hidden.resolve("slice.json").toFile()).get("models").fields().next().getValue();
+        assertEquals(32, h.get("code_bits").asInt());
+        assertEquals(64, h.get("dimension").asInt());
+        System.out.println("slice relu1.out 64: " + h);
+    }
+
+    /** Two models (here the same file under two roles): one npy and heat map per role, one slice.json. */
+    @Test
+    void oneSlicePerModelRole() throws Exception {
+        Path model = SAMPLES.resolve("models/mlp-784-64-32-10-init.onnx");
+        Path e = dir.resolve("roles.yaml");
+        Files.writeString(e, "name: mnist-slice-roles\nmodels: {trained: " + model + ", untrained: " + model + "}\ndataset: {provider: npy, path: "
+                + SAMPLES.resolve("data/mnist-1k.npy") + "}\nlayer: relu1.out\ncoders: [relu]\nanalyses:\n  - {id: slice, params: {resolution: 32}}\n");
+        Path out = dir.resolve("roles");
+        RunRecord r = runner.run(e, out, Progress.NONE, line -> {});
+        assertTrue(r.ok(), r.toString());
+        assertTrue(r.steps().get(0).files().containsAll(List.of("slice.json", "slice-trained.npy", "slice-untrained.npy", "slice-heatmap-trained.png",
+                "slice-heatmap-untrained.png")), r.steps().get(0).files().toString());
+        assertArrayEquals(Files.readAllBytes(out.resolve("slice-trained.npy")), Files.readAllBytes(out.resolve("slice-untrained.npy")));
+        JsonNode j = new ObjectMapper().readTree(out.resolve("slice.json").toFile());
+        assertEquals(List.of("trained", "untrained"), iterable(j.get("models").fieldNames()));
+        JsonNode map = new ObjectMapper().readTree(out.resolve("slice-heatmap-untrained.json").toFile());
+        assertTrue(map.get("title").asText().contains("(untrained)"), map.get("title").asText());
+        // No labels: examples are named by index alone.
+        assertTrue(map.get("title").asText().endsWith("through example 0, example 1, example 2"), map.get("title").asText());
+        assertEquals("0", map.get("marks").get(0).get("label").asText());
+    }
+
+    static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    /** Timings for the report: {@code -Dslice.timing=true}. */
+    @Test
+    @EnabledIfSystemProperty(named = "slice.timing", matches = "true")
+    void timings() throws Exception {
+        Path t256 = run("t256", "", "{resolution: 256}");
+        Files.copy(t256.resolve("slice-heatmap.png"), Path.of("target/slice-256.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        run("t1024", "", "{resolution: 1024}");
+        run("t1024-hidden", "relu1.out", "{resolution: 1024}");
+        Path big = run("t4096-hidden", "relu1.out", "{resolution: 4096}");
+        assertEquals(1024, new ObjectMapper().readTree(big.resolve("slice-heatmap.json").toFile()).get("width").asInt(), "published as 4 x 4 block means");
+    }
+}
