@@ -1,5 +1,7 @@
 package org.polytopelens.analysis.interpolation;
 
+import org.polytopelens.testkit.HandContext;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.polytopelens.analysis.scaling;
+package org.polytopelens.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,30 +31,31 @@ import org.polytopelens.api.data.Tensor;
 import org.polytopelens.api.data.TensorInfo;
 
 /**
- * A small real context in the input space: points and labels in memory, models that are
+ * Test kit for analysis plugins: an {@link AnalysisContext} to drive an analysis in a plain JUnit
+ * test, without OSGi and without an ONNX model. A small real context in the input space: points and labels in memory, models that are
  * one-hidden-layer ReLU nets {@code y = w2 relu(w1 x + b1) + b2} computed in double, the core's
  * parallel engine, and a sink writing into a directory. A net made {@code exact} offers the
  * segment walk: with one hidden layer each neuron's pre-activation is affine along a segment, so
  * it crosses zero at most once, at {@code t = -p(a) / (p(b) - p(a))}.
  */
-final class HandContext implements AnalysisContext, AutoCloseable {
-    final Path dir;
-    final float[][] points;
-    final int[] labels;
-    final Map<String, Model> models = new LinkedHashMap<>();
-    final Map<Model, SpaceEncoder> encoders = new LinkedHashMap<>();
-    final org.polytopelens.core.internal.ParallelEngine engine;
-    final List<Result> published = new ArrayList<>();
-    final List<String> log = new ArrayList<>();
+public final class HandContext implements AnalysisContext, AutoCloseable {
+    public final Path dir;
+    public final float[][] points;
+    public final int[] labels;
+    public final Map<String, Model> models = new LinkedHashMap<>();
+    public final Map<Model, SpaceEncoder> encoders = new LinkedHashMap<>();
+    private final org.polytopelens.core.internal.ParallelEngine engine;
+    public final List<Result> published = new ArrayList<>();
+    public final List<String> log = new ArrayList<>();
 
-    HandContext(Path dir, float[][] points, int[] labels, int threads) {
+    public HandContext(Path dir, float[][] points, int[] labels, int threads) {
         this.dir = dir;
         this.points = points;
         this.labels = labels;
         this.engine = new org.polytopelens.core.internal.ParallelEngine(threads);
     }
 
-    HandContext model(String role, Net net, boolean exact) {
+    public HandContext model(String role, Net net, boolean exact) {
         Model m = new Model() {
             @Override
             public ModelInfo info() {
@@ -93,23 +94,23 @@ final class HandContext implements AnalysisContext, AutoCloseable {
     }
 
     /** One hidden ReLU layer; codes and the walk of its neurons. */
-    static final class Net implements SpaceEncoder, PiecewiseLinear {
-        final double[][] w1, w2;
-        final double[] b1, b2;
-        final List<Integer> walks = java.util.Collections.synchronizedList(new ArrayList<>());
+    public static final class Net implements SpaceEncoder, PiecewiseLinear {
+        public final double[][] w1, w2;
+        public final double[] b1, b2;
+        public final List<Integer> walks = java.util.Collections.synchronizedList(new ArrayList<>());
 
-        Net(double[][] w1, double[] b1, double[][] w2, double[] b2) {
+        public Net(double[][] w1, double[] b1, double[][] w2, double[] b2) {
             this.w1 = w1;
             this.b1 = b1;
             this.w2 = w2;
             this.b2 = b2;
         }
 
-        ActivationSite site() {
+        public ActivationSite site() {
             return new ActivationSite("relu", "Relu", GateKind.HARD, "pre", new long[] {w1.length}, w1.length);
         }
 
-        double pre(float[] x, int k) {
+        public double pre(float[] x, int k) {
             double s = b1[k];
             for (int d = 0; d < x.length; d++) {
                 s += w1[k][d] * x[d];
@@ -117,7 +118,7 @@ final class HandContext implements AnalysisContext, AutoCloseable {
             return s;
         }
 
-        double[] output(float[] x) {
+        public double[] output(float[] x) {
             double[] y = b2.clone();
             for (int k = 0; k < w1.length; k++) {
                 double h = Math.max(0, pre(x, k));
@@ -184,16 +185,16 @@ final class HandContext implements AnalysisContext, AutoCloseable {
 
         @Override
         public AffineMap affineMap(String from, float[] point, String to) {
-            throw new UnsupportedOperationException("not needed by the scaling analysis");
+            throw new UnsupportedOperationException("not offered by the hand context");
         }
 
         @Override
         public float[] jvp(String from, float[] point, float[] direction, String to) {
-            throw new UnsupportedOperationException("not needed by the scaling analysis");
+            throw new UnsupportedOperationException("not offered by the hand context");
         }
     }
 
-    final Dataset dataset = new Dataset() {
+    public final Dataset dataset = new Dataset() {
         @Override
         public int size() {
             return points.length;
@@ -215,7 +216,7 @@ final class HandContext implements AnalysisContext, AutoCloseable {
         }
     };
 
-    final ResultSink sink = new ResultSink() {
+    public final ResultSink sink = new ResultSink() {
         @Override
         public Path directory() {
             return dir;
