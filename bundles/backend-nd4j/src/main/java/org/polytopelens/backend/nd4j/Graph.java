@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
+import org.polytopelens.onnx.graph.NodeOrder;
 import org.polytopelens.onnx.proto.Onnx.AttributeProto;
 import org.polytopelens.onnx.proto.Onnx.GraphProto;
 import org.polytopelens.onnx.proto.Onnx.ModelProto;
@@ -101,8 +102,8 @@ final class Graph {
             }
         }
 
-        List<Integer> order = topologicalOrder(g);
-        List<String> names = uniqueNames(g, order);
+        List<Integer> order = NodeOrder.topological(g);
+        List<String> names = NodeOrder.uniqueNames(g, order);
         List<Node> list = new ArrayList<>(order.size());
         List<String> unsupported = new ArrayList<>();
         for (int k = 0; k < order.size(); k++) {
@@ -558,76 +559,8 @@ final class Graph {
         return t == null || t == TensorProto.DataType.UNDEFINED ? "undefined" : t.name().toLowerCase(Locale.ROOT);
     }
 
-    // --- order and names (as the ONNX Runtime backend does) ------------------------------------
 
-    /** Kahn's algorithm taking the ready node first in the file; unreachable nodes are appended. */
-    private static List<Integer> topologicalOrder(GraphProto g) {
-        int n = g.getNodeCount();
-        Map<String, Integer> writer = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            for (String out : g.getNode(i).getOutputList()) {
-                if (!out.isEmpty()) {
-                    writer.put(out, i);
-                }
-            }
-        }
-        int[] pending = new int[n];
-        List<List<Integer>> next = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            next.add(new ArrayList<>());
-        }
-        for (int i = 0; i < n; i++) {
-            Set<Integer> deps = new HashSet<>();
-            for (String in : g.getNode(i).getInputList()) {
-                Integer w = writer.get(in);
-                if (w != null && w != i && deps.add(w)) {
-                    next.get(w).add(i);
-                }
-            }
-            pending[i] = deps.size();
-        }
-        PriorityQueue<Integer> ready = new PriorityQueue<>();
-        for (int i = 0; i < n; i++) {
-            if (pending[i] == 0) {
-                ready.add(i);
-            }
-        }
-        List<Integer> order = new ArrayList<>(n);
-        boolean[] done = new boolean[n];
-        while (!ready.isEmpty()) {
-            int i = ready.poll();
-            order.add(i);
-            done[i] = true;
-            for (int j : next.get(i)) {
-                if (--pending[j] == 0) {
-                    ready.add(j);
-                }
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            if (!done[i]) {
-                order.add(i);
-            }
-        }
-        return order;
-    }
 
-    private static List<String> uniqueNames(GraphProto g, List<Integer> order) {
-        Set<String> taken = new HashSet<>();
-        g.getNodeList().forEach(n -> taken.add(n.getName()));
-        Set<String> used = new HashSet<>();
-        List<String> names = new ArrayList<>(order.size());
-        for (int i : order) {
-            NodeProto n = g.getNode(i);
-            String base = n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName();
-            String name = base;
-            for (int k = 1; !used.add(name) || (n.getName().isEmpty() && taken.contains(name)); k++) {
-                name = base + "_" + k;
-            }
-            names.add(name);
-        }
-        return names;
-    }
 
     // --- constants ---------------------------------------------------------------------------
 

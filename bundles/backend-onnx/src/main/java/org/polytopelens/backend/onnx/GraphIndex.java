@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import org.polytopelens.onnx.graph.NodeOrder;
 import org.polytopelens.onnx.proto.Onnx.AttributeProto;
 import org.polytopelens.onnx.proto.Onnx.GraphProto;
 import org.polytopelens.onnx.proto.Onnx.NodeProto;
@@ -56,9 +57,9 @@ final class GraphIndex {
         graph.getValueInfoList().forEach(v -> declared.put(v.getName(), v));
         inputs.forEach(v -> declared.put(v.getName(), v));
 
-        List<Integer> order = topologicalOrder(graph);
+        List<Integer> order = NodeOrder.topological(graph);
         nodes = order.stream().map(graph::getNode).toList();
-        names = uniqueNames(graph, order);
+        names = NodeOrder.uniqueNames(graph, order);
         producer = new HashMap<>();
         consumers = new HashMap<>();
         LinkedHashSet<String> all = new LinkedHashSet<>();
@@ -83,79 +84,7 @@ final class GraphIndex {
         tensors = List.copyOf(all);
     }
 
-    /**
-     * Kahn's algorithm, always taking the ready node that comes first in the file, so a file that
-     * is already sorted (ONNX requires it) keeps its order. Nodes on a cycle or reading an
-     * undefined tensor (outer scope) are appended in file order rather than dropped.
-     */
-    private static List<Integer> topologicalOrder(GraphProto g) {
-        int n = g.getNodeCount();
-        Map<String, Integer> writer = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            for (String out : g.getNode(i).getOutputList()) {
-                if (!out.isEmpty()) {
-                    writer.put(out, i);
-                }
-            }
-        }
-        int[] pending = new int[n];
-        List<List<Integer>> next = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            next.add(new ArrayList<>());
-        }
-        for (int i = 0; i < n; i++) {
-            Set<Integer> deps = new HashSet<>();
-            for (String in : g.getNode(i).getInputList()) {
-                Integer w = writer.get(in);
-                if (w != null && w != i && deps.add(w)) {
-                    next.get(w).add(i);
-                }
-            }
-            pending[i] = deps.size();
-        }
-        PriorityQueue<Integer> ready = new PriorityQueue<>();
-        for (int i = 0; i < n; i++) {
-            if (pending[i] == 0) {
-                ready.add(i);
-            }
-        }
-        List<Integer> order = new ArrayList<>(n);
-        boolean[] done = new boolean[n];
-        while (!ready.isEmpty()) {
-            int i = ready.poll();
-            order.add(i);
-            done[i] = true;
-            for (int j : next.get(i)) {
-                if (--pending[j] == 0) {
-                    ready.add(j);
-                }
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            if (!done[i]) {
-                order.add(i);
-            }
-        }
-        return order;
-    }
 
-    private static List<String> uniqueNames(GraphProto g, List<Integer> order) {
-        Set<String> taken = new HashSet<>();
-        g.getNodeList().forEach(n -> taken.add(n.getName()));
-        Set<String> used = new HashSet<>();
-        List<String> names = new ArrayList<>(order.size());
-        for (int i : order) {
-            NodeProto n = g.getNode(i);
-            String base = n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName();
-            String name = base;
-            // A generated name must not shadow a real one; duplicate real names get a suffix too.
-            for (int k = 1; !used.add(name) || (n.getName().isEmpty() && taken.contains(name)); k++) {
-                name = base + "_" + k;
-            }
-            names.add(name);
-        }
-        return Collections.unmodifiableList(names);
-    }
 
     /** The node writing {@code tensor}, or null for inputs, initializers and unknown names. */
     NodeProto producerOf(String tensor) {
