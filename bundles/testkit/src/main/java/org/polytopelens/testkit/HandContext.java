@@ -32,8 +32,8 @@ import org.polytopelens.api.data.TensorInfo;
 
 /**
  * Test kit for analysis plugins: an {@link AnalysisContext} to drive an analysis in a plain JUnit
- * test, without OSGi and without an ONNX model. A small real context in the input space: points and labels in memory, models that are
- * one-hidden-layer ReLU nets {@code y = w2 relu(w1 x + b1) + b2} computed in double, the core's
+ * test, without OSGi and without an ONNX model. A small real context in the input space: points
+ * and labels in memory, models that are one-hidden-layer ReLU nets {@code y = w2 relu(w1 x + b1) + b2} computed in double, the core's
  * parallel engine, and a sink writing into a directory. A net made {@code exact} offers the
  * segment walk: with one hidden layer each neuron's pre-activation is affine along a segment, so
  * it crosses zero at most once, at {@code t = -p(a) / (p(b) - p(a))}.
@@ -98,6 +98,8 @@ public final class HandContext implements AnalysisContext, AutoCloseable {
         public final double[][] w1, w2;
         public final double[] b1, b2;
         public final List<Integer> walks = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** The largest batch {@link #hard} was given (streaming tests check it). */
+        public final java.util.concurrent.atomic.AtomicInteger largestBatch = new java.util.concurrent.atomic.AtomicInteger();
 
         public Net(double[][] w1, double[] b1, double[][] w2, double[] b2) {
             this.w1 = w1;
@@ -146,6 +148,7 @@ public final class HandContext implements AnalysisContext, AutoCloseable {
 
         @Override
         public SplineCodes hard(Tensor t) {
+            largestBatch.accumulateAndGet(t.rows(), Math::max);
             SplineCodes.Builder c = new SplineCodes.Builder(t.rows(), w1.length);
             for (int r = 0; r < t.rows(); r++) {
                 float[] x = t.row(r);

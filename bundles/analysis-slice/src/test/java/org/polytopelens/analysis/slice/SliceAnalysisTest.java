@@ -1,5 +1,7 @@
 package org.polytopelens.analysis.slice;
 
+import org.polytopelens.testkit.HandContext;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,6 +25,15 @@ import org.polytopelens.npy.NpyReader;
  * 1.25] x [-0.35, 1.15] at margin 0.25, and no grid point lies on either line.
  */
 class SliceAnalysisTest {
+    /** One ReLU layer relu(w x + b) as the hand context's net (the slice needs codes only). */
+    static HandContext context(Path dir, float[][] points, int[] labels, double[][] w, double[] b, int threads) {
+        return new HandContext(dir, points, labels, threads).model("hand", new HandContext.Net(w, b, new double[1][w.length], new double[1]), false);
+    }
+
+    static HandContext.Net net(HandContext ctx) {
+        return (HandContext.Net) ctx.encoders.values().iterator().next();
+    }
+
     static final float[][] POINTS = {{0, 0}, {1, 0}, {0.3f, 0.8f}, {2, 0}};
     static final int[] LABELS = {4, 7, 9, 1};
     static final double[][] W = {{1, 0}, {1, 1}};
@@ -32,7 +43,7 @@ class SliceAnalysisTest {
     Path dir;
 
     float[] run(Path out, int threads, Map<String, Object> params, HandContext[] keep) throws Exception {
-        try (HandContext ctx = new HandContext(out, POINTS, LABELS, W, B, threads)) {
+        try (HandContext ctx = context(out, POINTS, LABELS, W, B, threads)) {
             new SliceAnalysis().run(ctx, Parameters.of(params));
             if (keep != null) {
                 keep[0] = ctx;
@@ -139,8 +150,8 @@ class SliceAnalysisTest {
             assertArrayEquals(ref, img, "batch_size " + batch);
             assertArrayEquals(Files.readAllBytes(dir.resolve("b16/slice.npy")), Files.readAllBytes(dir.resolve("b" + batch + "/slice.npy")));
             // A shard codes its rows plus one, in chunks of at most CHUNK_POINTS points.
-            assertTrue(ctx[0].largestBatch.get() <= Math.max(n, Math.min((batch + 1) * n, SliceAnalysis.CHUNK_POINTS)),
-                    "largest encoder batch " + ctx[0].largestBatch.get());
+            assertTrue(net(ctx[0]).largestBatch.get() <= Math.max(n, Math.min((batch + 1) * n, SliceAnalysis.CHUNK_POINTS)),
+                    "largest encoder batch " + net(ctx[0]).largestBatch.get());
         }
     }
 
@@ -175,7 +186,7 @@ class SliceAnalysisTest {
     @Test
     void smoothedHeatMapKeepsTheSumOfInteriorBoundaries() throws Exception {
         // Only x = 0.5 on the plane (second neuron off): a vertical line far from the left and right borders.
-        try (HandContext ctx = new HandContext(dir, POINTS, LABELS, new double[][] {{1, 0}}, new double[] {-0.5}, 2)) {
+        try (HandContext ctx = context(dir, POINTS, LABELS, new double[][] {{1, 0}}, new double[] {-0.5}, 2)) {
             new SliceAnalysis().run(ctx, Parameters.of(Map.of("resolution", 64, "smoothing", 2.0)));
             HeatMap map = (HeatMap) ctx.published.get(0);
             double sum = 0;
@@ -211,13 +222,13 @@ class SliceAnalysisTest {
                 "0,1", "three dataset indices");
         cases.forEach((ex, message) -> {
             int[] idx = java.util.Arrays.stream(ex.split(",")).mapToInt(Integer::parseInt).toArray();
-            try (HandContext ctx = new HandContext(dir, POINTS, LABELS, W, B, 1)) {
+            try (HandContext ctx = context(dir, POINTS, LABELS, W, B, 1)) {
                 Exception e = assertThrows(IllegalArgumentException.class,
                         () -> new SliceAnalysis().run(ctx, Parameters.of(Map.of("examples", idx, "resolution", 8))));
                 assertTrue(e.getMessage().contains(message), e.getMessage());
             }
         });
-        try (HandContext ctx = new HandContext(dir, POINTS, LABELS, W, B, 1)) {
+        try (HandContext ctx = context(dir, POINTS, LABELS, W, B, 1)) {
             Exception e = assertThrows(IllegalArgumentException.class,
                     () -> new SliceAnalysis().run(ctx, Parameters.of(Map.of("resolution", 5000))));
             assertTrue(e.getMessage().contains("resolution must be 2 to 4096"), e.getMessage());
