@@ -55,6 +55,30 @@ public final class HandContext implements AnalysisContext, AutoCloseable {
         this.engine = new org.polytopelens.core.internal.ParallelEngine(threads);
     }
 
+    /**
+     * Adds a model coded by any hand-made encoder; the model only describes itself (its
+     * {@code run} refuses), for analyses that need codes and points only.
+     */
+    public HandContext model(String role, SpaceEncoder encoder) {
+        Model m = new Model() {
+            @Override
+            public ModelInfo info() {
+                return new ModelInfo(role, List.of(), List.of(), encoder.sites(), List.of());
+            }
+
+            @Override
+            public Map<String, Tensor> run(Map<String, Tensor> feeds, Collection<String> fetches) {
+                throw new UnsupportedOperationException("this hand-made model codes points directly; it does not run");
+            }
+
+            @Override
+            public void close() {}
+        };
+        models.put(role, m);
+        encoders.put(m, encoder);
+        return this;
+    }
+
     public HandContext model(String role, Net net, boolean exact) {
         Model m = new Model() {
             @Override

@@ -1,5 +1,7 @@
 package org.polytopelens.analysis.density;
 
+import org.polytopelens.testkit.HandContext;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,7 +46,7 @@ class DensityAnalysisTest {
      */
     @Test
     void densitiesOfTheSquareAreTheHandComputedOnes() throws Exception {
-        try (HandContext ctx = new HandContext(dir.resolve("a"), SQUARE, new int[] {0, 0, 1, 1}, 2).model("net", W, B)) {
+        try (HandContext ctx = new HandContext(dir.resolve("a"), SQUARE, new int[] {0, 0, 1, 1}, 2).model("net", new Hyperplanes(W, B, false))) {
             JsonNode j = run(ctx, Map.of("pairs", 0, "bootstrap", 2000));
             double norm = (4 + 2 * R2) / 6;
             double intra = 1 / norm, inter = (1 + R2) / 2 / norm;
@@ -94,7 +96,7 @@ class DensityAnalysisTest {
 
     @Test
     void askingForMorePairsThanThereAreTakesEachPairOnce() throws Exception {
-        try (HandContext ctx = new HandContext(dir.resolve("b"), SQUARE, new int[] {0, 0, 1, 1}, 1).model("net", W, B)) {
+        try (HandContext ctx = new HandContext(dir.resolve("b"), SQUARE, new int[] {0, 0, 1, 1}, 1).model("net", new Hyperplanes(W, B, false))) {
             JsonNode j = run(ctx, Map.of("pairs", 1000, "bootstrap", 100));
             assertTrue(j.get("all_pairs").asBoolean());
             assertEquals(6, j.get("models").get("net").get("pairs").asLong());
@@ -105,7 +107,7 @@ class DensityAnalysisTest {
     @Test
     void pairsOfTheSamePointAreSkippedAndCounted() throws Exception {
         float[][] pts = {{0, 0}, {1, 0}, {0, 1}, {1, 1}, {0, 0}};
-        try (HandContext ctx = new HandContext(dir.resolve("c"), pts, new int[] {0, 0, 1, 1, 0}, 2).model("net", W, B)) {
+        try (HandContext ctx = new HandContext(dir.resolve("c"), pts, new int[] {0, 0, 1, 1, 0}, 2).model("net", new Hyperplanes(W, B, false))) {
             JsonNode m = run(ctx, Map.of("pairs", 0, "bootstrap", 100)).get("models").get("net");
             assertEquals(9, m.get("pairs").asLong());
             assertEquals(1, m.get("skipped").asLong());
@@ -121,7 +123,7 @@ class DensityAnalysisTest {
 
     @Test
     void withoutLabelsTheAnalysisSaysWhatIsMissing() throws Exception {
-        try (HandContext ctx = new HandContext(dir.resolve("d"), SQUARE, null, 1).model("net", W, B)) {
+        try (HandContext ctx = new HandContext(dir.resolve("d"), SQUARE, null, 1).model("net", new Hyperplanes(W, B, false))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(ctx, Map.of()));
             assertTrue(e.getMessage().contains("the density analysis needs class labels: give the dataset a labels file"), e.getMessage());
             assertFalse(Files.exists(ctx.dir.resolve("density.json")));
@@ -130,7 +132,7 @@ class DensityAnalysisTest {
 
     @Test
     void badParametersNameTheParameter() throws Exception {
-        try (HandContext ctx = new HandContext(dir.resolve("e"), SQUARE, new int[] {0, 0, 1, 1}, 1).model("net", W, B)) {
+        try (HandContext ctx = new HandContext(dir.resolve("e"), SQUARE, new int[] {0, 0, 1, 1}, 1).model("net", new Hyperplanes(W, B, false))) {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> run(ctx, Map.of("confidence", 1.0))).getMessage().contains("confidence"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> run(ctx, Map.of("max.points", 1))).getMessage().contains("at least 2 points"));
         }
@@ -157,7 +159,7 @@ class DensityAnalysisTest {
                 }
                 b[k] = (float) rnd.nextGaussian();
             }
-            ctx.model(m == 0 ? "trained" : "untrained", w, b);
+            ctx.model(m == 0 ? "trained" : "untrained", new Hyperplanes(w, b, false));
         }
         return ctx;
     }
@@ -229,16 +231,16 @@ class DensityAnalysisTest {
     @Test
     void softCodesOfHardGatesGiveTheHardResult() throws Exception {
         String hard, soft;
-        try (HandContext ctx = new HandContext(dir.resolve("s1"), SQUARE, new int[] {0, 0, 1, 1}, 1).model("net", W, B, true)) {
+        try (HandContext ctx = new HandContext(dir.resolve("s1"), SQUARE, new int[] {0, 0, 1, 1}, 1).model("net", new Hyperplanes(W, B, true))) {
             hard = run(ctx, Map.of("pairs", 0, "bootstrap", 200)).get("models").toString();
         }
-        try (HandContext ctx = new HandContext(dir.resolve("s2"), SQUARE, new int[] {0, 0, 1, 1}, 1).model("net", W, B, true)) {
+        try (HandContext ctx = new HandContext(dir.resolve("s2"), SQUARE, new int[] {0, 0, 1, 1}, 1).model("net", new Hyperplanes(W, B, true))) {
             soft = run(ctx, Map.of("pairs", 0, "bootstrap", 200, "soft", true)).get("models").toString();
         }
         assertEquals(hard, soft);
         // Genuinely soft (sigmoid) codes: the expected Hamming distance of (0,0) and (1,0) is
         // s(-.5)(1-s(.5)) + s(.5)(1-s(-.5)) + 2 s(-.5)(1-s(-.5)) for the two hyperplanes.
-        try (HandContext ctx = new HandContext(dir.resolve("s3"), new float[][] {{0, 0}, {1, 0}}, new int[] {0, 0}, 1).model("net", W, B)) {
+        try (HandContext ctx = new HandContext(dir.resolve("s3"), new float[][] {{0, 0}, {1, 0}}, new int[] {0, 0}, 1).model("net", new Hyperplanes(W, B, false))) {
             JsonNode m = run(ctx, Map.of("pairs", 0, "bootstrap", 10, "soft", true)).get("models").get("net");
             double lo = 1 / (1 + Math.exp(0.5)), hi = 1 / (1 + Math.exp(-0.5));
             assertEquals(lo * (1 - hi) + hi * (1 - lo) + 2 * lo * (1 - lo), m.get("mean_raw_density").asDouble(), 1e-6);
