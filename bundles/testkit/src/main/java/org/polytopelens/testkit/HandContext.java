@@ -47,12 +47,19 @@ public final class HandContext implements AnalysisContext, AutoCloseable {
     private final org.polytopelens.core.internal.ParallelEngine engine;
     public final List<Result> published = new ArrayList<>();
     public final List<String> log = new ArrayList<>();
+    private volatile long[] pointShape;
 
     public HandContext(Path dir, float[][] points, int[] labels, int threads) {
         this.dir = dir;
         this.points = points;
         this.labels = labels;
         this.engine = new org.polytopelens.core.internal.ParallelEngine(threads);
+    }
+
+    /** Gives the dataset's points a shape (e.g. {@code 1, 28, 28} images); default: flat vectors. */
+    public HandContext pointShape(long... shape) {
+        this.pointShape = shape.clone();
+        return this;
     }
 
     /**
@@ -234,12 +241,17 @@ public final class HandContext implements AnalysisContext, AutoCloseable {
             for (int i = from; i < to; i++) {
                 System.arraycopy(points[i], 0, x, (i - from) * d, d);
             }
-            return Tensor.batch(to - from, new long[] {d}, x);
+            return Tensor.batch(to - from, pointShape != null ? pointShape : new long[] {d}, x);
         }
 
         @Override
         public Optional<int[]> labels() {
             return Optional.ofNullable(labels);
+        }
+
+        @Override
+        public String describe(int i) {
+            return labels == null ? "point " + i : "point " + i + " (class " + labels[i] + ")";
         }
     };
 

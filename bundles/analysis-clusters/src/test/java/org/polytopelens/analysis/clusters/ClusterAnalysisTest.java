@@ -1,5 +1,7 @@
 package org.polytopelens.analysis.clusters;
 
+import org.polytopelens.testkit.HandContext;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,7 +84,9 @@ class ClusterAnalysisTest {
     }
 
     HandContext context(String name, int[] labels, long[] shape) {
-        return new HandContext(dir.resolve(name), images(), shape, labels, weights(), BIAS);
+        double[][] w = weights();
+        return new HandContext(dir.resolve(name), images(), labels, 2).pointShape(shape)
+                .model("hand", new HandContext.Net(w, BIAS, new double[1][w.length], new double[1]), false);
     }
 
     static ClusterAnalysis analysis() {
