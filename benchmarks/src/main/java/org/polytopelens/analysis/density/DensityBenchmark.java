@@ -1,0 +1,205 @@
+package org.polytopelens.analysis.density;
+
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.polytopelens.api.Progress;
+import org.polytopelens.api.Sharded;
+import org.polytopelens.api.data.SplineCodes;
+import org.polytopelens.core.internal.ParallelEngine;
+
+/**
+ * The density analysis' pair loop (issue 4): for every pair of {@code n} points, Hamming distance
+ * of the 7,408-bit codes over Euclidean distance of the 784-float points (the CNN's input layer),
+ * into Welford moments overall, intra- and inter-class, raw values kept when at most 2^24 pairs.
+ * It runs the analysis' own {@link Pairs}, {@link Space} and {@link Moments} (this class sits in
+ * their package) on the core's {@link ParallelEngine} with two threads, sharded as
+ * {@code DensityAnalysis.measure} shards (a copy of its shard and merge, which are private there).
+ * Codes come before: this measures only the pairs. Points: seeded uniform [0, 1) floats; codes:
+ * seeded random bits; 10 random labels (costs do not depend on the values). With n = 20,000 the
+ * analysis' 2e8 requested pairs exceed the 199,990,000 there are, so it takes all of them
+ * (no key array; memory O(n)). Pairs per second = pairs / score.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class DensityBenchmark {
+    static final int BITS = 7408, DIM = 784, THREADS = 2;
+
+    @Param({"2000", "20000"})
+    public int n;
+
+    private Space space;
+    private int[] labels;
+    private Pairs pairs;
+    private ParallelEngine engine;
+
+    @Setup
+    public void setUp() {
+        Random r = new Random(7);
+        float[] points = new float[n * DIM];
+        for (int k = 0; k < points.length; k++) {
+            points[k] = r.nextFloat();
+        }
+        int wpr = SplineCodes.wordsPerRow(BITS);
+        long[] words = new long[n * wpr];
+        long last = (1L << (BITS % 64)) - 1;
+        for (int k = 0; k < words.length; k++) {
+            words[k] = r.nextLong() & (k % wpr == wpr - 1 ? last : -1L);
+        }
+        space = new Space(n, DIM, points, new SplineCodes(n, BITS, words), null);
+        labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = r.nextInt(10);
+        }
+        pairs = Pairs.sample(n, 200_000_000L, 1);
+        engine = new ParallelEngine(THREADS);
+        check();
+    }
+
+    @TearDown
+    public void close() {
+        engine.close();
+    }
+
+    record Block(long skipped, Moments all, Moments intra, Moments inter, float[] raw) {}
+
+    /** The workbench: returns the overall mean raw density (checked against a direct sum for n = 2,000 in {@link #check}). */
+    @Benchmark
+    public double pairs() {
+        return measure(space::distance).all().meanOrNaN();
+    }
+
+    /**
+     * Prototype, not the workbench, a control: the same loop with the Euclidean distance summed in
+     * eight independent accumulators ({@link #distance8}) instead of {@code Space.distance}'s one
+     * chain of 784 dependent additions. It is not faster (see the README), so the adder's latency
+     * is not what limits the loop.
+     */
+    @Benchmark
+    public double pairsDistance8() {
+        return measure(this::distance8).all().meanOrNaN();
+    }
+
+    interface Distance {
+        double between(int i, int j);
+    }
+
+    double distance8(int a, int b) {
+        float[] x = space.points();
+        int oa = a * DIM, ob = b * DIM, k = 0;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        for (; k + 8 <= DIM; k += 8) {
+            double d0 = x[oa + k] - x[ob + k], d1 = x[oa + k + 1] - x[ob + k + 1], d2 = x[oa + k + 2] - x[ob + k + 2], d3 = x[oa + k + 3] - x[ob + k + 3];
+            double d4 = x[oa + k + 4] - x[ob + k + 4], d5 = x[oa + k + 5] - x[ob + k + 5], d6 = x[oa + k + 6] - x[ob + k + 6], d7 = x[oa + k + 7] - x[ob + k + 7];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+            s4 += d4 * d4;
+            s5 += d5 * d5;
+            s6 += d6 * d6;
+            s7 += d7 * d7;
+        }
+        for (; k < DIM; k++) {
+            double d = x[oa + k] - x[ob + k];
+            s0 += d * d;
+        }
+        return Math.sqrt(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+    }
+
+    /** As DensityAnalysis.measure up to the merged moments and raw values, with this Euclidean distance. */
+    Block measure(Distance distance) {
+        long total = pairs.size();
+        boolean keep = total <= DensityAnalysis.KEEP;
+        int block = (int) Math.max(DensityAnalysis.MIN_BLOCK, (total + 255) / 256);
+        int shards = (int) ((total + block - 1) / block);
+        return engine.run(new Sharded<Block>() {
+            @Override
+            public int shards() {
+                return shards;
+            }
+
+            @Override
+            public Block shard(int index, Progress p) {
+                long from = (long) index * block, to = Math.min(total, from + block);
+                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
+                float[] raw = keep ? new float[(int) (to - from)] : null;
+                long skipped = 0;
+                for (long k = from; k < to; k++) {
+                    if ((k & 1023) == 0) {
+                        p.checkCancelled();
+                    }
+                    long key = pairs.key(k);
+                    int i = pairs.first(key), j = pairs.second(key, i);
+                    double dist = distance.between(i, j);
+                    if (dist == 0) {
+                        skipped++;
+                        if (raw != null) {
+                            raw[(int) (k - from)] = Float.NaN;
+                        }
+                        continue;
+                    }
+                    double d = space.codeDistance(i, j) / dist;
+                    all.add(d);
+                    (labels[i] == labels[j] ? intra : inter).add(d);
+                    if (raw != null) {
+                        raw[(int) (k - from)] = (float) d;
+                    }
+                }
+                return new Block(skipped, all, intra, inter, raw);
+            }
+
+            @Override
+            public Block merge(List<Block> parts) {
+                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
+                long skipped = 0;
+                float[] raw = keep ? new float[(int) total] : null;
+                int at = 0;
+                for (Block b : parts) {
+                    skipped += b.skipped();
+                    all.add(b.all());
+                    intra.add(b.intra());
+                    inter.add(b.inter());
+                    if (raw != null) {
+                        System.arraycopy(b.raw(), 0, raw, at, b.raw().length);
+                        at += b.raw().length;
+                    }
+                }
+                return new Block(skipped, all, intra, inter, raw);
+            }
+        }, Progress.NONE);
+    }
+
+    /** At setup of n = 2,000: every pair visited once, the mean equals a plain double loop's, and the prototype's agrees to 1e-12. */
+    private void check() {
+        if (n > 2000) {
+            return;
+        }
+        Block b = measure(space::distance), b8 = measure(this::distance8);
+        if (Math.abs(b8.all().mean - b.all().mean) > 1e-12 * b.all().mean) {
+            throw new IllegalStateException("distance8 prototype disagrees: mean " + b8.all().mean + " vs " + b.all().mean);
+        }
+        double sum = 0;
+        long count = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                sum += space.codeDistance(i, j) / space.distance(i, j);
+                count++;
+            }
+        }
+        if (b.all().n + b.skipped() != count || b.intra().n + b.inter().n != b.all().n || Math.abs(b.all().mean - sum / count) > 1e-9 * sum / count) {
+            throw new IllegalStateException("pair loop disagrees with the direct loop: " + b.all().n + " pairs, mean " + b.all().mean + " vs "
+                    + count + ", " + sum / count);
+        }
+    }
+}
