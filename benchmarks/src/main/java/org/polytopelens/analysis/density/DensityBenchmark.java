@@ -1,6 +1,5 @@
 package org.polytopelens.analysis.density;
 
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,7 +12,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.polytopelens.api.Progress;
-import org.polytopelens.api.Sharded;
 import org.polytopelens.api.data.SplineCodes;
 import org.polytopelens.core.internal.ParallelEngine;
 
@@ -71,8 +69,6 @@ public class DensityBenchmark {
         engine.close();
     }
 
-    record Block(long skipped, Moments all, Moments intra, Moments inter, float[] raw) {}
-
     /** The workbench: returns the overall mean raw density (checked against a direct sum for n = 2,000 in {@link #check}). */
     @Benchmark
     public double pairs() {
@@ -117,67 +113,9 @@ public class DensityBenchmark {
         return Math.sqrt(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
     }
 
-    /** As DensityAnalysis.measure up to the merged moments and raw values, with this Euclidean distance. */
-    Block measure(Distance distance) {
-        long total = pairs.size();
-        boolean keep = total <= DensityAnalysis.KEEP;
-        int block = (int) Math.max(DensityAnalysis.MIN_BLOCK, (total + 255) / 256);
-        int shards = (int) ((total + block - 1) / block);
-        return engine.run(new Sharded<Block>() {
-            @Override
-            public int shards() {
-                return shards;
-            }
-
-            @Override
-            public Block shard(int index, Progress p) {
-                long from = (long) index * block, to = Math.min(total, from + block);
-                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
-                float[] raw = keep ? new float[(int) (to - from)] : null;
-                long skipped = 0;
-                for (long k = from; k < to; k++) {
-                    if ((k & 1023) == 0) {
-                        p.checkCancelled();
-                    }
-                    long key = pairs.key(k);
-                    int i = pairs.first(key), j = pairs.second(key, i);
-                    double dist = distance.between(i, j);
-                    if (dist == 0) {
-                        skipped++;
-                        if (raw != null) {
-                            raw[(int) (k - from)] = Float.NaN;
-                        }
-                        continue;
-                    }
-                    double d = space.codeDistance(i, j) / dist;
-                    all.add(d);
-                    (labels[i] == labels[j] ? intra : inter).add(d);
-                    if (raw != null) {
-                        raw[(int) (k - from)] = (float) d;
-                    }
-                }
-                return new Block(skipped, all, intra, inter, raw);
-            }
-
-            @Override
-            public Block merge(List<Block> parts) {
-                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
-                long skipped = 0;
-                float[] raw = keep ? new float[(int) total] : null;
-                int at = 0;
-                for (Block b : parts) {
-                    skipped += b.skipped();
-                    all.add(b.all());
-                    intra.add(b.intra());
-                    inter.add(b.inter());
-                    if (raw != null) {
-                        System.arraycopy(b.raw(), 0, raw, at, b.raw().length);
-                        at += b.raw().length;
-                    }
-                }
-                return new Block(skipped, all, intra, inter, raw);
-            }
-        }, Progress.NONE);
+    /** The analysis' own pair loop, with this Euclidean distance. */
+    DensityAnalysis.Block measure(Distance distance) {
+        return DensityAnalysis.pairDensities(engine, Progress.NONE, space, distance::between, labels, pairs, pairs.size() <= DensityAnalysis.KEEP);
     }
 
     /** At setup of n = 2,000: every pair visited once, the mean equals a plain double loop's, and the prototype's agrees to 1e-12. */
@@ -185,7 +123,7 @@ public class DensityBenchmark {
         if (n > 2000) {
             return;
         }
-        Block b = measure(space::distance), b8 = measure(this::distance8);
+        DensityAnalysis.Block b = measure(space::distance), b8 = measure(this::distance8);
         if (Math.abs(b8.all().mean - b.all().mean) > 1e-12 * b.all().mean) {
             throw new IllegalStateException("distance8 prototype disagrees: mean " + b8.all().mean + " vs " + b.all().mean);
         }

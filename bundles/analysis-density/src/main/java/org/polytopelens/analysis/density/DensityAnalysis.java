@@ -14,6 +14,7 @@ import org.polytopelens.api.Analysis;
 import org.polytopelens.api.AnalysisContext;
 import org.polytopelens.api.Model;
 import org.polytopelens.api.Parameters;
+import org.polytopelens.api.Engine;
 import org.polytopelens.api.Progress;
 import org.polytopelens.api.Sharded;
 import org.polytopelens.api.data.BarPlot;
@@ -166,65 +167,7 @@ public final class DensityAnalysis implements Analysis {
 
     /** Densities of every pair (sharded in blocks), then normalisation, groups, intervals and the test. */
     private static ModelResult measure(AnalysisContext ctx, String role, Space space, int[] labels, Pairs pairs, boolean keep, Config c, Progress progress) {
-        long total = pairs.size();
-        int block = (int) Math.max(MIN_BLOCK, (total + 255) / 256);
-        int shards = (int) ((total + block - 1) / block);
-        record Block(long skipped, Moments all, Moments intra, Moments inter, float[] raw) {}
-        Block merged = ctx.engine().run(new Sharded<Block>() {
-            @Override
-            public int shards() {
-                return shards;
-            }
-
-            @Override
-            public Block shard(int index, Progress p) {
-                long from = (long) index * block, to = Math.min(total, from + block);
-                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
-                float[] raw = keep ? new float[(int) (to - from)] : null;
-                long skipped = 0;
-                for (long k = from; k < to; k++) {
-                    if ((k & 1023) == 0) {
-                        p.checkCancelled();
-                    }
-                    long key = pairs.key(k);
-                    int i = pairs.first(key), j = pairs.second(key, i);
-                    double dist = space.distance(i, j);
-                    if (dist == 0) { // the same point twice: no distance to divide by
-                        skipped++;
-                        if (raw != null) {
-                            raw[(int) (k - from)] = Float.NaN;
-                        }
-                        continue;
-                    }
-                    double d = space.codeDistance(i, j) / dist;
-                    all.add(d);
-                    (labels[i] == labels[j] ? intra : inter).add(d);
-                    if (raw != null) {
-                        raw[(int) (k - from)] = (float) d;
-                    }
-                }
-                return new Block(skipped, all, intra, inter, raw);
-            }
-
-            @Override
-            public Block merge(List<Block> parts) {
-                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
-                long skipped = 0;
-                float[] raw = keep ? new float[(int) total] : null;
-                int at = 0;
-                for (Block b : parts) {
-                    skipped += b.skipped();
-                    all.add(b.all());
-                    intra.add(b.intra());
-                    inter.add(b.inter());
-                    if (raw != null) {
-                        System.arraycopy(b.raw(), 0, raw, at, b.raw().length);
-                        at += b.raw().length;
-                    }
-                }
-                return new Block(skipped, all, intra, inter, raw);
-            }
-        }, progress);
+        Block merged = pairDensities(ctx.engine(), progress, space, space::distance, labels, pairs, keep);
 
         double norm = merged.all().meanOrNaN();
         float[] normalised = null;
@@ -338,5 +281,78 @@ public final class DensityAnalysis implements Analysis {
         if (!ok) {
             throw new IllegalArgumentException(message);
         }
+    }
+
+    /** Distance between points i and j of the layer's space. */
+    interface PointDistance {
+        double between(int i, int j);
+    }
+
+    /** Merged moments of the pairs' densities (all, intra, inter), the skipped pairs, and the raw values if kept. */
+    record Block(long skipped, Moments all, Moments intra, Moments inter, float[] raw) {}
+
+    /**
+     * The pair loop: code distance over {@code distance} for every pair, in blocks of pairs as shards
+     * (also driven by the JMH benchmark, which swaps in other point distances).
+     */
+    static Block pairDensities(Engine engine, Progress progress, Space space, PointDistance distance, int[] labels, Pairs pairs, boolean keep) {
+        long total = pairs.size();
+        int block = (int) Math.max(MIN_BLOCK, (total + 255) / 256);
+        int shards = (int) ((total + block - 1) / block);
+        return engine.run(new Sharded<Block>() {
+            @Override
+            public int shards() {
+                return shards;
+            }
+
+            @Override
+            public Block shard(int index, Progress p) {
+                long from = (long) index * block, to = Math.min(total, from + block);
+                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
+                float[] raw = keep ? new float[(int) (to - from)] : null;
+                long skipped = 0;
+                for (long k = from; k < to; k++) {
+                    if ((k & 1023) == 0) {
+                        p.checkCancelled();
+                    }
+                    long key = pairs.key(k);
+                    int i = pairs.first(key), j = pairs.second(key, i);
+                    double dist = distance.between(i, j);
+                    if (dist == 0) { // the same point twice: no distance to divide by
+                        skipped++;
+                        if (raw != null) {
+                            raw[(int) (k - from)] = Float.NaN;
+                        }
+                        continue;
+                    }
+                    double d = space.codeDistance(i, j) / dist;
+                    all.add(d);
+                    (labels[i] == labels[j] ? intra : inter).add(d);
+                    if (raw != null) {
+                        raw[(int) (k - from)] = (float) d;
+                    }
+                }
+                return new Block(skipped, all, intra, inter, raw);
+            }
+
+            @Override
+            public Block merge(List<Block> parts) {
+                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
+                long skipped = 0;
+                float[] raw = keep ? new float[(int) total] : null;
+                int at = 0;
+                for (Block b : parts) {
+                    skipped += b.skipped();
+                    all.add(b.all());
+                    intra.add(b.intra());
+                    inter.add(b.inter());
+                    if (raw != null) {
+                        System.arraycopy(b.raw(), 0, raw, at, b.raw().length);
+                        at += b.raw().length;
+                    }
+                }
+                return new Block(skipped, all, intra, inter, raw);
+            }
+        }, progress);
     }
 }
