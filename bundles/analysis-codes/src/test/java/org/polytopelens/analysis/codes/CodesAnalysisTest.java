@@ -1,12 +1,14 @@
 package org.polytopelens.analysis.codes;
 
+import static org.polytopelens.testkit.Registries.add;
+import static org.polytopelens.testkit.Registries.schemaOf;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,14 +24,12 @@ import org.polytopelens.api.Model;
 import org.polytopelens.api.ModelBackend;
 import org.polytopelens.api.Parameters;
 import org.polytopelens.api.Progress;
-import org.polytopelens.api.Provider;
 import org.polytopelens.api.data.ActivationSite;
 import org.polytopelens.api.data.GateKind;
 import org.polytopelens.api.data.ModelInfo;
 import org.polytopelens.api.data.Tensor;
 import org.polytopelens.api.data.TensorInfo;
 import org.polytopelens.coder.relu.ReluCoder;
-import org.polytopelens.core.ParameterInfo;
 import org.polytopelens.core.RunRecord;
 import org.polytopelens.core.internal.Registry;
 import org.polytopelens.core.internal.Runner;
@@ -142,21 +142,6 @@ class CodesAnalysisTest {
         }
     }
 
-    /** The schema bnd derives from a config annotation, as Metatype would report it (DS name mapping: batch_size -> batch.size). */
-    static Schema schemaOf(Class<?> config) {
-        List<Schema.Attribute> attrs = new ArrayList<>();
-        for (Method m : config.getDeclaredMethods()) {
-            String id = m.getName().replace("__", "\0").replace('_', '.').replace('\0', '_');
-            Class<?> t = m.getReturnType();
-            String type = t == boolean.class ? "boolean" : t == int.class ? "integer" : t == long.class ? "long" : t == double.class ? "double"
-                    : "string";
-            Object d = m.getDefaultValue();
-            attrs.add(new Schema.Attribute(id, new ParameterInfo(Schema.key(id), m.getName(), "", type, 0, d == null,
-                    d == null ? List.of() : List.of(String.valueOf(d)), List.of())));
-        }
-        return new Schema(config.getName(), attrs);
-    }
-
     @BeforeEach
     void setUp() throws Exception {
         Map<String, Schema> schemas = Map.of("codes", schemaOf(CodesAnalysis.Config.class), "npy", schemaOf(NpyDatasetProvider.Config.class),
@@ -175,10 +160,6 @@ class CodesAnalysisTest {
         }
         Npy.write(dir.resolve("x.npy"), NpyArray.ofFloat32(new long[] {POINTS.length, 2}, x));
         Npy.write(dir.resolve("y.npy"), NpyArray.ofInt64(new long[] {POINTS.length}, new long[] {0, 1, 0, 1, 0}));
-    }
-
-    static void add(Registry r, Class<? extends Provider> type, Provider p) {
-        r.add(type, p, new Registry.Origin("test", "0", p.id(), null));
     }
 
     RunRecord run(String analysis, String extra) throws Exception {

@@ -1,15 +1,16 @@
 package org.polytopelens.analysis.interpolation;
 
+import static org.polytopelens.testkit.Registries.add;
+import static org.polytopelens.testkit.Registries.schemaOf;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,10 +21,8 @@ import org.polytopelens.api.Analysis;
 import org.polytopelens.api.DatasetProvider;
 import org.polytopelens.api.ModelBackend;
 import org.polytopelens.api.Progress;
-import org.polytopelens.api.Provider;
 import org.polytopelens.backend.onnx.OnnxRuntimeBackend;
 import org.polytopelens.coder.relu.ReluCoder;
-import org.polytopelens.core.ParameterInfo;
 import org.polytopelens.core.RunRecord;
 import org.polytopelens.core.internal.Registry;
 import org.polytopelens.core.internal.Runner;
@@ -42,21 +41,6 @@ class MnistEndToEndTest {
     Path dir;
     Runner runner;
 
-    /** The schema bnd derives from a config annotation, as Metatype would report it. */
-    static Schema schemaOf(Class<?> config) {
-        List<Schema.Attribute> attrs = new ArrayList<>();
-        for (Method m : config.getDeclaredMethods()) {
-            String id = m.getName().replace("__", "\0").replace('_', '.').replace('\0', '_');
-            Class<?> t = m.getReturnType();
-            String type = t == boolean.class ? "boolean" : t == int.class ? "integer" : t == long.class ? "long" : t == double.class ? "double"
-                    : "string";
-            Object d = m.getDefaultValue();
-            attrs.add(new Schema.Attribute(id, new ParameterInfo(Schema.key(id), m.getName(), "", type, 0, d == null,
-                    d == null ? List.of() : List.of(String.valueOf(d)), List.of())));
-        }
-        return new Schema(config.getName(), attrs);
-    }
-
     @BeforeEach
     void setUp() {
         Map<String, Schema> schemas = Map.of("interpolation", schemaOf(InterpolationAnalysis.Config.class), "npy",
@@ -68,10 +52,6 @@ class MnistEndToEndTest {
         add(registry, DatasetProvider.class, new NpyDatasetProvider());
         add(registry, Analysis.class, new InterpolationAnalysis());
         runner = new Runner(registry, List::of, 2);
-    }
-
-    static void add(Registry r, Class<? extends Provider> type, Provider p) {
-        r.add(type, p, new Registry.Origin("test", "0", p.id(), null));
     }
 
     RunRecord run(String name, String layer, boolean labels, String params) throws Exception {

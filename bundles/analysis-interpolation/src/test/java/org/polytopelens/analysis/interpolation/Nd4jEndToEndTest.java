@@ -38,14 +38,14 @@ class Nd4jEndToEndTest {
 
     @BeforeEach
     void setUp() {
-        Map<String, Schema> schemas = Map.of("interpolation", MnistEndToEndTest.schemaOf(InterpolationAnalysis.Config.class), "npy",
-                MnistEndToEndTest.schemaOf(NpyDatasetProvider.Config.class), "relu", MnistEndToEndTest.schemaOf(ReluCoder.Config.class), "nd4j",
-                MnistEndToEndTest.schemaOf(Nd4jBackend.Config.class));
+        Map<String, Schema> schemas = Map.of("interpolation", org.polytopelens.testkit.Registries.schemaOf(InterpolationAnalysis.Config.class), "npy",
+                org.polytopelens.testkit.Registries.schemaOf(NpyDatasetProvider.Config.class), "relu", org.polytopelens.testkit.Registries.schemaOf(ReluCoder.Config.class), "nd4j",
+                org.polytopelens.testkit.Registries.schemaOf(Nd4jBackend.Config.class));
         Registry registry = new Registry(o -> schemas.getOrDefault(o.pid(), Schema.NONE));
-        MnistEndToEndTest.add(registry, ModelBackend.class, new Nd4jBackend(Map.of()));
-        MnistEndToEndTest.add(registry, ActivationCoder.class, new ReluCoder());
-        MnistEndToEndTest.add(registry, DatasetProvider.class, new NpyDatasetProvider());
-        MnistEndToEndTest.add(registry, Analysis.class, new InterpolationAnalysis());
+        org.polytopelens.testkit.Registries.add(registry, ModelBackend.class, new Nd4jBackend(Map.of()));
+        org.polytopelens.testkit.Registries.add(registry, ActivationCoder.class, new ReluCoder());
+        org.polytopelens.testkit.Registries.add(registry, DatasetProvider.class, new NpyDatasetProvider());
+        org.polytopelens.testkit.Registries.add(registry, Analysis.class, new InterpolationAnalysis());
         runner = new Runner(registry, List::of, 2);
     }
 

@@ -1,13 +1,14 @@
 package org.polytopelens.analysis.slice;
 
+import static org.polytopelens.testkit.Registries.add;
+import static org.polytopelens.testkit.Registries.schemaOf;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.lang.reflect.Array;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,17 +18,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.polytopelens.api.ActivationCoder;
 import org.polytopelens.api.Analysis;
 import org.polytopelens.api.DatasetProvider;
 import org.polytopelens.api.ModelBackend;
 import org.polytopelens.api.Progress;
-import org.polytopelens.api.Provider;
 import org.polytopelens.api.Visualizer;
 import org.polytopelens.backend.onnx.OnnxRuntimeBackend;
 import org.polytopelens.coder.relu.ReluCoder;
-import org.polytopelens.core.ParameterInfo;
 import org.polytopelens.core.RunRecord;
 import org.polytopelens.core.internal.Registry;
 import org.polytopelens.core.internal.Runner;
@@ -48,34 +46,6 @@ class MnistEndToEndTest {
     Path dir;
     Runner runner;
 
-    /**
-     * The schema bnd derives from a config annotation, as Metatype would report it (batch_size ->
-     * batch.size; arrays with the annotation's cardinality).
-     */
-    static Schema schemaOf(Class<?> config) {
-        List<Schema.Attribute> attrs = new ArrayList<>();
-        for (Method m : config.getDeclaredMethods()) {
-            String id = m.getName().replace("__", "\0").replace('_', '.').replace('\0', '_');
-            Class<?> t = m.getReturnType();
-            Class<?> e = t.isArray() ? t.getComponentType() : t;
-            String type = e == boolean.class ? "boolean" : e == int.class ? "integer" : e == long.class ? "long" : e == double.class ? "double"
-                    : "string";
-            AttributeDefinition ad = m.getAnnotation(AttributeDefinition.class);
-            int cardinality = !t.isArray() ? 0 : ad != null && ad.cardinality() != 0 ? ad.cardinality() : Integer.MAX_VALUE;
-            Object d = m.getDefaultValue();
-            List<String> defaults = new ArrayList<>();
-            if (d != null && t.isArray()) {
-                for (int i = 0; i < Array.getLength(d); i++) {
-                    defaults.add(String.valueOf(Array.get(d, i)));
-                }
-            } else if (d != null) {
-                defaults.add(String.valueOf(d));
-            }
-            attrs.add(new Schema.Attribute(id, new ParameterInfo(Schema.key(id), m.getName(), "", type, cardinality, d == null, defaults, List.of())));
-        }
-        return new Schema(config.getName(), attrs);
-    }
-
     @BeforeEach
     void setUp() {
         Map<String, Schema> schemas = Map.of("slice", schemaOf(SliceAnalysis.Config.class), "jfreechart", schemaOf(ChartVisualizer.Config.class), "npy", schemaOf(NpyDatasetProvider.Config.class),
@@ -87,10 +57,6 @@ class MnistEndToEndTest {
         add(registry, Analysis.class, new SliceAnalysis());
         add(registry, Visualizer.class, new ChartVisualizer());
         runner = new Runner(registry, List::of, 2);
-    }
-
-    static void add(Registry r, Class<? extends Provider> type, Provider p) {
-        r.add(type, p, new Registry.Origin("test", "0", p.id(), null));
     }
 
     Path run(String name, String layer, String params) throws Exception {
