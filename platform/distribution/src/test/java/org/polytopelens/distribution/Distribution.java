@@ -36,7 +36,8 @@ final class Distribution {
             "org.polytopelens.api.DatasetProvider",
             "org.polytopelens.api.Analysis",
             "org.polytopelens.api.ClusteringAlgorithm",
-            "org.polytopelens.api.Visualizer");
+            "org.polytopelens.api.Visualizer",
+            "org.polytopelens.api.Trainer");
 
     private Distribution() { }
 

@@ -118,4 +118,54 @@ class ProcessIT {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("Apache Felix Declarative Services"), run.out());
     }
+
+    /** The repository's samples (data, shipped models, experiments), as a user's checkout has them. */
+    static final Path SAMPLES = Path.of("../../samples").toAbsolutePath().normalize();
+
+    @Test
+    @Order(5)
+    void demoReproducesPrediction2OnTheShippedModels() throws Exception {
+        Path out = Files.createTempDirectory(Distribution.WORK, "demo");
+        Run run = workbench(Distribution.WORK, "demo", "--samples", SAMPLES.toString(), "--only", "prediction-2-density", "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("ok: " + out.resolve("index.html")), run.out());
+        assertTrue(Files.readString(out.resolve("index.html")).contains("prediction-2-density"));
+        JsonNode models = Distribution.JSON.readTree(out.resolve("prediction-2-density/density.json").toFile()).path("models");
+        JsonNode trained = models.path("trained");
+        JsonNode untrained = models.path("untrained");
+        // The paper's Prediction 2 in the trained MLP: denser boundaries between classes than within.
+        assertTrue(trained.path("intra").path("mean").asDouble() < trained.path("inter").path("mean").asDouble(), trained.toString());
+        assertTrue(trained.path("welch").path("p").asDouble() < 1e-6, trained.toString());
+        // ...which training made: the untrained twin's intra/inter ratio is closer to 1.
+        double ratioTrained = trained.path("intra").path("mean").asDouble() / trained.path("inter").path("mean").asDouble();
+        double ratioUntrained = untrained.path("intra").path("mean").asDouble() / untrained.path("inter").path("mean").asDouble();
+        assertTrue(Math.abs(1 - ratioUntrained) < Math.abs(1 - ratioTrained), ratioTrained + " vs " + ratioUntrained);
+    }
+
+    @Test
+    @Order(6)
+    void trainWritesTheModelItsUntrainedTwinAndARecord() throws Exception {
+        Path dir = Files.createTempDirectory(Distribution.WORK, "train");
+        Path model = dir.resolve("small.onnx");
+        Run run = workbench(Distribution.WORK, "train", "--param", "hidden=32", "--param", "epochs=2", "--limit", "2000",
+                "--images", SAMPLES.resolve("data/mnist-10k-images-idx3-ubyte.gz").toString(),
+                "--labels", SAMPLES.resolve("data/mnist-10k-labels-idx1-ubyte.gz").toString(), "--out", model.toString(), "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode record = Distribution.JSON.readTree(run.out());
+        assertEquals("mlp 784-32-10", record.path("architecture").asText());
+        assertTrue(record.path("test_accuracy").asDouble() > 0.75, record.toString());
+        assertTrue(record.path("untrained_test_accuracy").asDouble() < 0.3, record.toString());
+        assertEquals(record, Distribution.JSON.readTree(dir.resolve("small.json").toFile()));
+        assertTrue(Files.size(dir.resolve("small-init.onnx")) == Files.size(model), "the twin has the model's architecture");
+        // The models open like any other: inspect finds the ReLU site of the hidden layer.
+        Run inspect = workbench(Distribution.WORK, "inspect", model.toString(), "--json");
+        assertEquals(0, inspect.exitCode(), inspect.err());
+        assertEquals("relu1", Distribution.JSON.readTree(inspect.out()).path("sites").path(0).path("name").asText());
+        // Bad input: a ConvNet on flat points is refused with what would be valid.
+        Run bad = workbench(Distribution.WORK, "train", "--architecture", "rnn", "--out", dir.resolve("x.onnx").toString(),
+                "--images", SAMPLES.resolve("data/mnist-10k-images-idx3-ubyte.gz").toString(),
+                "--labels", SAMPLES.resolve("data/mnist-10k-labels-idx1-ubyte.gz").toString());
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("\"rnn\" is not one of [mlp, cnn]"), bad.err());
+    }
 }

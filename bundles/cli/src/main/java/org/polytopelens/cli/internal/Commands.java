@@ -59,6 +59,8 @@ final class Commands {
                 ActivationsCommand.class,
                 RegionsCommand.class,
                 DensityCommand.class,
+                TrainCommand.class,
+                DemoCommand.class,
                 InspectCommand.class,
                 ShellCommand.class,
                 CommandLine.HelpCommand.class

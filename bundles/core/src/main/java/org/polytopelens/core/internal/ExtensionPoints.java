@@ -7,6 +7,7 @@ import org.polytopelens.api.ClusteringAlgorithm;
 import org.polytopelens.api.DatasetProvider;
 import org.polytopelens.api.ModelBackend;
 import org.polytopelens.api.Provider;
+import org.polytopelens.api.Trainer;
 import org.polytopelens.api.Visualizer;
 
 /** The workbench's extension points, in the order listings show them. */
@@ -22,7 +23,8 @@ public final class ExtensionPoints {
             new Point("dataset", DatasetProvider.class, "reads the examples an experiment feeds the model"),
             new Point("clustering", ClusteringAlgorithm.class, "partitions points (activations or codes) by their distances"),
             new Point("analysis", Analysis.class, "one step of an experiment: computes and writes results"),
-            new Point("visualizer", Visualizer.class, "renders published results as files"));
+            new Point("visualizer", Visualizer.class, "renders published results as files"),
+            new Point("trainer", Trainer.class, "trains a model on a dataset and writes it as ONNX beside its untrained twin"));
 
     public static Point of(Class<?> type) {
         for (Point p : ALL) {

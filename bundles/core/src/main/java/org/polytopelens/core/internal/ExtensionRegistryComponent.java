@@ -16,6 +16,7 @@ import org.polytopelens.api.ClusteringAlgorithm;
 import org.polytopelens.api.DatasetProvider;
 import org.polytopelens.api.ModelBackend;
 import org.polytopelens.api.Provider;
+import org.polytopelens.api.Trainer;
 import org.polytopelens.api.Visualizer;
 import org.polytopelens.core.ExtensionRegistry;
 
@@ -110,5 +111,14 @@ public final class ExtensionRegistryComponent extends Registry {
 
     void removeVisualizer(Visualizer p) {
         remove(Visualizer.class, p);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, unbind = "removeTrainer")
+    void addTrainer(Trainer p, ServiceReference<Trainer> ref) {
+        bind(Trainer.class, p, ref);
+    }
+
+    void removeTrainer(Trainer p) {
+        remove(Trainer.class, p);
     }
 }

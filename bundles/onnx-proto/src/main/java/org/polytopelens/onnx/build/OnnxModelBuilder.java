@@ -235,14 +235,33 @@ public final class OnnxModelBuilder {
         int layers = widths.length - 1;
         float[][] weights = new float[layers][];
         float[][] biases = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            float bound = (float) (1 / Math.sqrt(widths[l]));
+            weights[l] = uniform(random, widths[l + 1] * widths[l], bound);
+            biases[l] = uniform(random, widths[l + 1], bound);
+        }
+        return mlp(widths, weights, biases);
+    }
+
+    /**
+     * The MLP of {@link #mlp(long, int...)} (same names and layout) with the given weights, e.g.
+     * trained ones: {@code weights[l]} is {@code [widths[l+1], widths[l]]} row-major.
+     */
+    public static Mlp mlp(int[] widths, float[][] weights, float[][] biases) {
+        int layers = widths.length - 1;
+        if (widths.length < 2 || weights.length != layers || biases.length != layers) {
+            throw new IllegalArgumentException("an MLP of widths " + Arrays.toString(widths) + " needs " + Math.max(layers, 1)
+                    + " weight matrices and bias vectors, got " + weights.length + " and " + biases.length);
+        }
         OnnxModelBuilder b = new OnnxModelBuilder("mlp").input(Mlp.INPUT, -1, widths[0]);
         String x = Mlp.INPUT;
         for (int l = 0; l < layers; l++) {
             int in = widths[l];
             int out = widths[l + 1];
-            float bound = (float) (1 / Math.sqrt(in));
-            weights[l] = uniform(random, out * in, bound);
-            biases[l] = uniform(random, out, bound);
+            if (weights[l].length != out * in || biases[l].length != out) {
+                throw new IllegalArgumentException("layer " + (l + 1) + " of an MLP " + Arrays.toString(widths) + " needs " + out * in
+                        + " weights and " + out + " biases, got " + weights[l].length + " and " + biases[l].length);
+            }
             String fc = "fc" + (l + 1);
             b.initializer(fc + ".weight", weights[l], out, in).initializer(fc + ".bias", biases[l], out);
             boolean last = l == layers - 1;
@@ -257,7 +276,7 @@ public final class OnnxModelBuilder {
         return new Mlp(b.build(), widths.clone(), weights, biases);
     }
 
-    private static float[] uniform(Random random, int n, float bound) {
+    static float[] uniform(Random random, int n, float bound) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (random.nextFloat() * 2 - 1) * bound;
