@@ -217,9 +217,26 @@ public final class HandContext implements AnalysisContext, AutoCloseable {
             return out;
         }
 
+        /** In the point's polytope: {@code A = W2 diag(g) W1}, {@code c = W2 diag(g) b1 + b2}, g the ReLU gates. */
         @Override
         public AffineMap affineMap(String from, float[] point, String to) {
-            throw new UnsupportedOperationException("not offered by the hand context");
+            if (!from.equals("x") || !to.equals("y")) {
+                throw new IllegalArgumentException("the hand net maps x to y, got " + from + " -> " + to);
+            }
+            int d = w1[0].length, o = w2.length;
+            double[] a = new double[o * d];
+            double[] c = b2.clone();
+            for (int k = 0; k < w1.length; k++) {
+                if (pre(point, k) > 0) {
+                    for (int j = 0; j < o; j++) {
+                        c[j] += w2[j][k] * b1[k];
+                        for (int i = 0; i < d; i++) {
+                            a[j * d + i] += w2[j][k] * w1[k][i];
+                        }
+                    }
+                }
+            }
+            return new AffineMap(o, d, a, c);
         }
 
         @Override
