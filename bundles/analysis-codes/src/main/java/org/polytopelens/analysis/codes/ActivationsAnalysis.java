@@ -60,7 +60,8 @@ public final class ActivationsAnalysis implements Analysis {
         }
         Model model = ctx.model();
         if (!model.info().tensors().contains(c.tensor())) {
-            throw new IllegalArgumentException("no tensor '" + c.tensor() + "' in the model; see 'workbench inspect MODEL --json' for its tensors");
+            throw new IllegalArgumentException("no tensor '" + c.tensor() + "' in the model"
+                    + org.polytopelens.api.data.ModelInfo.didYouMean(c.tensor(), ctx.model().info().tensors()) + "; see 'workbench inspect MODEL --json' for its tensors");
         }
         // Points of the layer's space are fed as the layer tensor (or the model input when the layer is "").
         String feed = ctx.layer().isEmpty() ? model.info().inputs().get(0).name() : ctx.layer();

@@ -138,6 +138,7 @@ final class OnnxModel implements Model {
         checkNames("feed", feeds.keySet());
         checkNames("fetch", fetches);
         checkBatches(feeds);
+        checkShapes(feeds);
 
         Map<String, Tensor> result = new LinkedHashMap<>();
         Set<String> computed = new TreeSet<>();
@@ -368,8 +369,38 @@ final class OnnxModel implements Model {
         String more = valid.size() > shown.size()
                 ? " ... and " + (valid.size() - shown.size()) + " more (see info().tensors())"
                 : "";
-        throw new IllegalArgumentException("cannot " + what + " unknown tensor(s) " + unknown + " in " + source
+        String hint = unknown.size() == 1 ? ModelInfo.didYouMean(unknown.get(0), tensorNames) : "";
+        throw new IllegalArgumentException("cannot " + what + " unknown tensor(s) " + unknown + " in " + source + hint
                 + "; valid tensors: " + shown + more);
+    }
+
+    /**
+     * A graph input fed with points of the wrong shape would fail deep in ONNX Runtime with its
+     * own message; say here what the model takes instead. Dynamic axes (-1) match anything.
+     */
+    private void checkShapes(Map<String, Tensor> feeds) {
+        for (TensorInfo in : info().inputs()) {
+            Tensor t = feeds.get(in.name());
+            if (t == null || in.shape().length == 0) {
+                continue;
+            }
+            long[] want = in.shape();
+            long[] got = t.shape();
+            boolean ok = want.length == got.length;
+            for (int i = 1; ok && i < want.length; i++) {
+                ok = want[i] < 0 || want[i] == got[i];
+            }
+            if (!ok) {
+                long[] point = Arrays.copyOfRange(want, 1, want.length);
+                long values = 1;
+                for (long d : point) {
+                    values = d < 0 ? -1 : values * d;
+                }
+                throw new IllegalArgumentException("input '" + in.name() + "' of " + source + " takes " + in.dtype() + " points of shape "
+                        + Arrays.toString(point).replace("-1", "?") + (values > 0 ? " (" + values + " values)" : "") + ", got a batch of shape "
+                        + Arrays.toString(got) + ", i.e. points of shape " + Arrays.toString(Arrays.copyOfRange(got, 1, got.length)));
+            }
+        }
     }
 
     private void checkBatches(Map<String, Tensor> feeds) {

@@ -147,6 +147,15 @@ class OnnxModelTest {
                 && e.getMessage().contains("relu2.out") && e.getMessage().contains(file.toString()), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> model.run(Map.of("inptu", x), List.of("output")));
         assertTrue(e.getMessage().contains("'inptu'") || e.getMessage().contains("[inptu]"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean 'input'?"), e.getMessage());
+        // Points of the wrong shape: what the model takes, before ONNX Runtime's own message.
+        Tensor wide = Tensor.batch(2, new long[] {5}, new float[10]);
+        e = assertThrows(IllegalArgumentException.class, () -> model.run(Map.of("input", wide), List.of("output")));
+        assertTrue(e.getMessage().contains("input 'input' of " + file + " takes float points of shape [4] (4 values), got a batch of shape [2, 5]"),
+                e.getMessage());
+        Tensor image = Tensor.batch(1, new long[] {2, 2}, new float[4]);
+        e = assertThrows(IllegalArgumentException.class, () -> model.run(Map.of("input", image), List.of("output")));
+        assertTrue(e.getMessage().contains("points of shape [2, 2]"), e.getMessage());
         // Upstream of the cut cannot be computed from the cut.
         Tensor h = Tensor.batch(1, new long[] {6}, new float[6]);
         e = assertThrows(IllegalArgumentException.class, () -> model.run(Map.of("fc2.out", h), List.of("fc1.out")));

@@ -132,7 +132,8 @@ public final class LayerEncoder implements SpaceEncoder {
         int at = info.tensors().indexOf(layer);
         if (at < 0) {
             List<String> t = info.tensors();
-            throw new IllegalArgumentException("no tensor '" + layer + "' in " + info.source() + " to use as the layer; tensors: "
+            throw new IllegalArgumentException("no tensor '" + layer + "' in " + info.source() + " to use as the layer"
+                    + ModelInfo.didYouMean(layer, info.tensors()) + "; tensors: "
                     + (t.size() > 40 ? t.subList(0, 40) + " ... (" + t.size() + " in all)" : t));
         }
         List<ActivationSite> out = new ArrayList<>();
