@@ -28,6 +28,15 @@ public interface ActivationCoder extends Provider {
      */
     SplineCodes hard(ActivationSite site, Tensor preactivations);
 
+    /**
+     * Whether this coder's hard code of {@code site} is exactly one bit per neuron, 1 iff the
+     * pre-activation is &gt; 0, so that a backend offering {@link Model#signCodes()} may compute it
+     * instead (the encoder then never fetches the pre-activations).
+     */
+    default boolean signCode(ActivationSite site) {
+        return false;
+    }
+
     /** Soft codes of a batch: one probability per neuron. */
     default SoftCodes soft(ActivationSite site, Tensor preactivations) {
         return SoftCodes.of(hard(site, preactivations));

@@ -24,6 +24,11 @@ public interface Model extends AutoCloseable {
      */
     Map<String, Tensor> run(Map<String, Tensor> feeds, Collection<String> fetches) throws Exception;
 
+    /** Hard "pre-activation > 0" codes computed inside the backend, for backends that can (see {@link SignCodes}). */
+    default Optional<SignCodes> signCodes() {
+        return Optional.empty();
+    }
+
     /** The exact-geometry capability, for backends that know the piecewise-linear structure. */
     default Optional<PiecewiseLinear> piecewiseLinear() {
         return Optional.empty();

@@ -123,6 +123,30 @@ final class GraphSurgery {
         return new Cut(model.toBuilder().setGraph(out).build(), List.copyOf(inputs));
     }
 
+    /**
+     * Replaces the outputs of a cut model by {@code keep} plus one boolean output per sign fetch:
+     * {@code name = prefix + preactivation} computed as {@code Greater(source(preactivation), 0)}.
+     */
+    static ModelProto withSigns(ModelProto model, List<String> keep, List<String> signs, int prefix,
+            java.util.function.Function<String, String> source) {
+        GraphProto g = model.getGraph();
+        String zero = g.getName() + "/__polytopelens_zero__";
+        GraphProto.Builder out = g.toBuilder().clearOutput();
+        for (ValueInfoProto v : g.getOutputList()) {
+            if (keep.contains(v.getName())) {
+                out.addOutput(v);
+            }
+        }
+        out.addInitializer(TensorProto.newBuilder().setName(zero).setDataType(TensorProto.DataType.FLOAT_VALUE).addFloatData(0f));
+        for (String s : signs) {
+            out.addNode(NodeProto.newBuilder().setOpType("Greater").setName(s).addInput(source.apply(s.substring(prefix))).addInput(zero).addOutput(s));
+            ValueInfoProto.Builder v = ValueInfoProto.newBuilder().setName(s);
+            v.getTypeBuilder().getTensorTypeBuilder().setElemType(TensorProto.DataType.BOOL_VALUE);
+            out.addOutput(v);
+        }
+        return model.toBuilder().setGraph(out).build();
+    }
+
     /** A fed intermediate tensor's type: declared, else probed (batch axis dynamic), else float. */
     private static ValueInfoProto inputValueInfo(GraphIndex g, String t, org.polytopelens.api.data.TensorInfo probed) {
         ValueInfoProto declared = g.declared.get(t);

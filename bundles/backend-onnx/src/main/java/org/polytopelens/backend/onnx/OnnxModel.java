@@ -7,6 +7,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -16,13 +17,16 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.polytopelens.api.Model;
+import org.polytopelens.api.SignCodes;
 import org.polytopelens.api.data.ActivationSite;
 import org.polytopelens.api.data.ModelInfo;
+import org.polytopelens.api.data.SplineCodes;
 import org.polytopelens.api.data.Tensor;
 import org.polytopelens.api.data.TensorInfo;
 import org.polytopelens.onnx.proto.Onnx.ModelProto;
@@ -79,6 +83,15 @@ final class OnnxModel implements Model {
     private final Set<String> perToken = new HashSet<>();
     private final ModelInfo info;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * For each site's pre-activation, the tensor whose sign equals its sign: a Relu's output
+     * (thresholding it leaves Conv+Relu fusable), else the pre-activation itself.
+     */
+    private final Map<String, String> signSources = new HashMap<>();
+    /** Prefix of the boolean outputs {@code Greater(source, 0)} added for {@link #signCodes()}. */
+    static final String SIGN = "__polytopelens_sign__/";
+    /** Per-thread direct memory that pinned boolean outputs are written into. */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
     private final Consumer<Model> onClose;
 
     /** Session settings for every session of this model. */
@@ -109,6 +122,10 @@ final class OnnxModel implements Model {
             List<TensorInfo> outputs = proto.getGraph().getOutputList().stream()
                     .map(ValueInfoProto::getName).map(this::declaredInfo).toList();
             List<SiteFinder.Found> found = SiteFinder.find(graph);
+            for (SiteFinder.Found f : found) {
+                boolean relu = f.op().equals("Relu") && graph.nodes.get(f.node()).getOutputCount() == 1;
+                signSources.putIfAbsent(f.preactivation(), relu ? graph.nodes.get(f.node()).getOutput(0) : f.preactivation());
+            }
             // Loading the model as the user wrote it fails early, with ONNX Runtime's reason, on unsupported content.
             lease(new TreeSet<>(inputs.stream().map(TensorInfo::name).toList()),
                     new TreeSet<>(outputs.stream().map(TensorInfo::name).toList())).close();
@@ -187,6 +204,88 @@ final class OnnxModel implements Model {
         }
     }
 
+    @Override
+    public Optional<SignCodes> signCodes() {
+        return Optional.of(this::signs);
+    }
+
+    /**
+     * Codes "pre-activation > 0" in the graph: a session whose outputs are {@code Greater(source,
+     * 0)} per site, fetched as one byte per neuron and packed here; the floats never leave ONNX
+     * Runtime.
+     */
+    private SplineCodes signs(String feed, Tensor points, List<ActivationSite> sites) throws OrtException {
+        if (closed.get()) {
+            throw new IllegalStateException("model " + source + " is closed");
+        }
+        checkNames("feed", List.of(feed));
+        checkShapes(Map.of(feed, points));
+        Set<String> fetches = new LinkedHashSet<>();
+        long bits = 0;
+        for (ActivationSite s : sites) {
+            if (!signSources.containsKey(s.preactivation()) || s.neurons() < 0 || s.attributes().containsKey(SEQUENCE_AXIS)) {
+                throw new IllegalArgumentException("site '" + s.name() + "' of " + source + " has no static per-point shape to code in the graph");
+            }
+            fetches.add(SIGN + s.preactivation());
+            bits += s.neurons();
+        }
+        int n = points.rows();
+        int width = Math.toIntExact(bits);
+        int wpr = SplineCodes.wordsPerRow(width);
+        long[] words = new long[Math.multiplyExact(n, wpr)];
+        if (n == 0) {
+            return new SplineCodes(0, width, words);
+        }
+        // ONNX Runtime writes the booleans straight into direct memory we own (pinned outputs):
+        // no copy into Java buffers. One scratch buffer per thread, grown as needed.
+        ByteBuffer scratch = SCRATCH.get();
+        long need = (long) n * width;
+        if (scratch == null || scratch.capacity() < need) {
+            scratch = ByteBuffer.allocateDirect(Math.toIntExact(Math.max(need, 1 << 16))).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            SCRATCH.set(scratch);
+        }
+        Map<String, ByteBuffer> slices = new LinkedHashMap<>();
+        Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+        Map<String, OnnxTensor> in = new HashMap<>();
+        try (SessionCache<Key, Prepared>.Lease lease = lease(new TreeSet<>(List.of(feed)), new TreeSet<>(fetches))) {
+            Prepared p = lease.value();
+            int at = 0;
+            for (ActivationSite s : sites) {
+                String name = SIGN + s.preactivation();
+                if (slices.containsKey(name)) {
+                    continue;
+                }
+                int bytes = Math.toIntExact((long) n * s.neurons());
+                ByteBuffer slice = scratch.slice(at, bytes);
+                at += bytes;
+                long[] shape = new long[s.shape().length + 1];
+                shape[0] = n;
+                System.arraycopy(s.shape(), 0, shape, 1, s.shape().length);
+                slices.put(name, slice);
+                pinned.put(name, OnnxTensor.createTensor(env, slice, shape, OnnxJavaType.BOOL));
+            }
+            for (Map.Entry<String, OnnxJavaType> e : p.inputTypes().entrySet()) {
+                in.put(e.getKey(), Tensors.toOrt(env, e.getKey(), points, e.getValue()));
+            }
+            try (OrtSession.Result r = p.session().run(in, pinned)) {
+                int offset = 0;
+                for (ActivationSite s : sites) {
+                    int k = Math.toIntExact(s.neurons());
+                    Tensors.packBools(slices.get(SIGN + s.preactivation()), n, k, words, wpr, offset);
+                    offset += k;
+                }
+            }
+        } catch (OrtException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            in.values().forEach(OnnxTensor::close);
+            pinned.values().forEach(OnnxTensor::close);
+        }
+        return new SplineCodes(n, width, words);
+    }
+
     private SessionCache<Key, Prepared>.Lease lease(Set<String> feeds, Set<String> fetches) throws OrtException {
         Key key = new Key(List.copyOf(feeds), List.copyOf(fetches));
         try {
@@ -199,8 +298,19 @@ final class OnnxModel implements Model {
     }
 
     private Prepared prepare(Key key) throws OrtException {
-        GraphSurgery.Cut cut = GraphSurgery.cut(proto, graph, new LinkedHashSet<>(key.feeds()), key.fetches(),
+        List<String> plain = new ArrayList<>();
+        List<String> signs = new ArrayList<>();
+        for (String f : key.fetches()) {
+            (f.startsWith(SIGN) ? signs : plain).add(f);
+        }
+        Set<String> cutFetches = new LinkedHashSet<>(plain);
+        signs.forEach(f -> cutFetches.add(signSources.get(f.substring(SIGN.length()))));
+        GraphSurgery.Cut cut = GraphSurgery.cut(proto, graph, new LinkedHashSet<>(key.feeds()), cutFetches,
                 probed == null ? Map.of() : probed);
+        if (!signs.isEmpty()) {
+            cut = new GraphSurgery.Cut(GraphSurgery.withSigns(cut.model(), plain, signs, SIGN.length(),
+                    pre -> signSources.get(pre)), cut.inputs());
+        }
         OrtSession session;
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             if (options.threads() > 0) {

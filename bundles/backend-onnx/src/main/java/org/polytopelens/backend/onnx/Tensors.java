@@ -116,4 +116,42 @@ final class Tensors {
         }
         return new Tensor(shape, out);
     }
+
+    /**
+     * Packs {@code rows} rows of {@code k} booleans (bytes 0/1, rows contiguous from the buffer's
+     * position) into bits {@code offset .. offset + k} of each row of {@code words} ({@link
+     * org.polytopelens.api.data.SplineCodes} layout: bit j of a row is bit {@code j & 63} of word
+     * {@code j >> 6}). Eight bytes at a time: multiplying them as a little-endian long by
+     * 0x0102040810204080 gathers byte i's low bit into bit 56 + i.
+     */
+    static void packBools(java.nio.ByteBuffer bytes, int rows, int k, long[] words, int wordsPerRow, int offset) {
+        java.nio.ByteBuffer b = bytes.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int start = b.position();
+        if (b.remaining() < (long) rows * k) {
+            throw new IllegalStateException("expected " + (long) rows * k + " booleans, got " + b.remaining());
+        }
+        for (int r = 0; r < rows; r++) {
+            int src = start + r * k;
+            int base = r * wordsPerRow;
+            int j = 0;
+            for (; j + 8 <= k; j += 8) {
+                long bits = (b.getLong(src + j) * 0x0102040810204080L) >>> 56;
+                if (bits != 0) {
+                    int bit = offset + j;
+                    int w = base + (bit >>> 6);
+                    int sh = bit & 63;
+                    words[w] |= bits << sh;
+                    if (sh > 56) {
+                        words[w + 1] |= bits >>> (64 - sh);
+                    }
+                }
+            }
+            for (; j < k; j++) {
+                if (b.get(src + j) != 0) {
+                    int bit = offset + j;
+                    words[base + (bit >>> 6)] |= 1L << (bit & 63);
+                }
+            }
+        }
+    }
 }

@@ -61,6 +61,12 @@ public final class ReluCoder implements ActivationCoder {
         return "Relu".equals(site.op()) && site.kind() == GateKind.HARD;
     }
 
+    /** With the paper's threshold 0 the code is the pre-activation's sign: a backend may compute it. */
+    @Override
+    public boolean signCode(ActivationSite site) {
+        return threshold == 0.0 && supports(site) && !site.attributes().containsKey("sequence_axis");
+    }
+
     @Override
     public SplineCodes hard(ActivationSite site, Tensor pre) {
         return Packing.above(site, pre, threshold);

@@ -28,6 +28,8 @@ public final class LayerEncoder implements SpaceEncoder {
     private final List<ActivationCoder> coders;
     private final List<String> fetches;
     private volatile CodeLayout layout;
+    /** Every site's code is its pre-activation's sign and the backend computes signs itself. */
+    private final boolean bySign;
 
     private LayerEncoder(Model model, String layer, String feed, List<ActivationSite> sites, List<ActivationCoder> coders) {
         this.model = model;
@@ -40,6 +42,16 @@ public final class LayerEncoder implements SpaceEncoder {
         this.fetches = List.copyOf(f);
         boolean dynamic = sites.stream().anyMatch(s -> s.neurons() < 0);
         this.layout = dynamic ? null : layoutOf(sites, coders, sites.stream().mapToLong(ActivationSite::neurons).toArray());
+        boolean signs = !dynamic && model.signCodes().isPresent();
+        for (int i = 0; signs && i < sites.size(); i++) {
+            signs = coders.get(i).signCode(sites.get(i));
+        }
+        this.bySign = signs;
+    }
+
+    /** Whether hard codes come from the backend's {@link Model#signCodes()} (no pre-activations fetched). */
+    public boolean codesInBackend() {
+        return bySign;
     }
 
     /**
@@ -234,6 +246,9 @@ public final class LayerEncoder implements SpaceEncoder {
 
     @Override
     public SplineCodes hard(Tensor points) throws Exception {
+        if (bySign) {
+            return model.signCodes().orElseThrow().codes(feed, points, sites);
+        }
         Map<String, Tensor> pre = preactivations(points);
         List<SplineCodes> parts = new ArrayList<>(sites.size());
         for (int i = 0; i < sites.size(); i++) {
