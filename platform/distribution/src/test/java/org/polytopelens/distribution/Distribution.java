@@ -37,6 +37,7 @@ final class Distribution {
             "org.polytopelens.api.Analysis",
             "org.polytopelens.api.ClusteringAlgorithm",
             "org.polytopelens.api.Visualizer",
+            "org.polytopelens.api.Reporter",
             "org.polytopelens.api.Trainer");
 
     private Distribution() { }

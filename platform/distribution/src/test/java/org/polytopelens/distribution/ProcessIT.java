@@ -129,7 +129,9 @@ class ProcessIT {
         Run run = workbench(Distribution.WORK, "demo", "--samples", SAMPLES.toString(), "--only", "prediction-2-density", "--out", out.toString());
         assertEquals(0, run.exitCode(), run.out() + run.err());
         assertTrue(run.out().contains("ok: " + out.resolve("index.html")), run.out());
-        assertTrue(Files.readString(out.resolve("index.html")).contains("prediction-2-density"));
+        assertTrue(Files.readString(out.resolve("index.html")).contains("prediction-2-density/report.html"), "the index links the run's report");
+        String report = Files.readString(out.resolve("prediction-2-density/report.html"));
+        assertTrue(report.contains("data:image/png;base64,") && report.contains("intra-class"), "the report embeds the density chart and table");
         JsonNode models = Distribution.JSON.readTree(out.resolve("prediction-2-density/density.json").toFile()).path("models");
         JsonNode trained = models.path("trained");
         JsonNode untrained = models.path("untrained");

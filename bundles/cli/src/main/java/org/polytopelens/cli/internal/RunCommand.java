@@ -57,6 +57,9 @@ final class RunCommand implements Callable<Integer> {
             o.printf("%-10s %-9s %6d ms  %s%n", s.analysis(), s.status(), s.millis(),
                     s.error() == null ? String.join(", ", s.files()) : s.error());
         }
+        if (java.nio.file.Files.isRegularFile(dir.resolve("report.html"))) {
+            o.println("report: " + dir.resolve("report.html"));
+        }
         o.println((rec.ok() ? "ok: " : "FAILED: ") + dir.resolve("run.json"));
         return rec.ok() ? 0 : 1;
     }

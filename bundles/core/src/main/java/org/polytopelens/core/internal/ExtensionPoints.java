@@ -7,6 +7,7 @@ import org.polytopelens.api.ClusteringAlgorithm;
 import org.polytopelens.api.DatasetProvider;
 import org.polytopelens.api.ModelBackend;
 import org.polytopelens.api.Provider;
+import org.polytopelens.api.Reporter;
 import org.polytopelens.api.Trainer;
 import org.polytopelens.api.Visualizer;
 
@@ -24,6 +25,7 @@ public final class ExtensionPoints {
             new Point("clustering", ClusteringAlgorithm.class, "partitions points (activations or codes) by their distances"),
             new Point("analysis", Analysis.class, "one step of an experiment: computes and writes results"),
             new Point("visualizer", Visualizer.class, "renders published results as files"),
+            new Point("reporter", Reporter.class, "writes a run-level document (e.g. an HTML report) from a finished run"),
             new Point("trainer", Trainer.class, "trains a model on a dataset and writes it as ONNX beside its untrained twin"));
 
     public static Point of(Class<?> type) {

@@ -16,6 +16,7 @@ import org.polytopelens.api.ClusteringAlgorithm;
 import org.polytopelens.api.DatasetProvider;
 import org.polytopelens.api.ModelBackend;
 import org.polytopelens.api.Provider;
+import org.polytopelens.api.Reporter;
 import org.polytopelens.api.Trainer;
 import org.polytopelens.api.Visualizer;
 import org.polytopelens.core.ExtensionRegistry;
@@ -111,6 +112,15 @@ public final class ExtensionRegistryComponent extends Registry {
 
     void removeVisualizer(Visualizer p) {
         remove(Visualizer.class, p);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, unbind = "removeReporter")
+    void addReporter(Reporter p, ServiceReference<Reporter> ref) {
+        bind(Reporter.class, p, ref);
+    }
+
+    void removeReporter(Reporter p) {
+        remove(Reporter.class, p);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, unbind = "removeTrainer")

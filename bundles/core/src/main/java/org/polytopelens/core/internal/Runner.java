@@ -26,6 +26,7 @@ import org.polytopelens.api.ModelBackend;
 import org.polytopelens.api.Parameters;
 import org.polytopelens.api.Progress;
 import org.polytopelens.api.Provider;
+import org.polytopelens.api.Reporter;
 import org.polytopelens.api.Visualizer;
 import org.polytopelens.api.data.ActivationSite;
 import org.polytopelens.api.data.CodeLayout;
@@ -286,8 +287,38 @@ public class Runner implements ExperimentRunner {
         j.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         j.put("threads", threads);
         AtomicResultSink.writeAtomically(out.resolve("run.json"), o -> AtomicResultSink.JSON.writeValue(o, j));
+        List<Map<String, Object>> reports = report(out, log);
+        if (!reports.isEmpty()) {
+            // Reporters read run.json, so it is written first; then once more with their outcome.
+            j.put("reports", reports);
+            AtomicResultSink.writeAtomically(out.resolve("run.json"), o -> AtomicResultSink.JSON.writeValue(o, j));
+        }
         log.accept("run " + status + " in " + Duration.between(started, finished).toMillis() + " ms; run.json written");
         return new RunRecord(file.toString(), out, started, finished, status, steps);
+    }
+
+    /** Every registered reporter, isolated: one failing is recorded and the others still run. */
+    private List<Map<String, Object>> report(Path out, Consumer<String> log) {
+        List<Map<String, Object>> done = new ArrayList<>();
+        for (Reporter r : registry.providers(Reporter.class)) {
+            Map<String, Object> rj = new LinkedHashMap<>();
+            rj.put("reporter", r.id());
+            AtomicResultSink sink = new AtomicResultSink(out, List::of, v -> Parameters.empty());
+            long t0 = System.nanoTime();
+            try {
+                r.report(out, sink, registry.validate(r, Map.of()));
+                rj.put("status", "ok");
+                rj.put("files", sink.files());
+                log.accept("report '" + r.id() + "': " + String.join(", ", sink.files()));
+            } catch (Exception | LinkageError e) {
+                rj.put("status", "failed");
+                rj.put("error", describe(e));
+                log.accept("report '" + r.id() + "' failed: " + describe(e));
+            }
+            rj.put("millis", (System.nanoTime() - t0) / 1_000_000);
+            done.add(rj);
+        }
+        return done;
     }
 
     private StepRecord runStep(PlannedStep ps, Experiment exp, Map<String, Model> models, Dataset dataset, RunContext.Encoders encoders,

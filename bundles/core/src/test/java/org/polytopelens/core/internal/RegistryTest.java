@@ -18,7 +18,7 @@ class RegistryTest {
     void listsAllSixExtensionPointsEvenWhenEmpty() {
         Registry r = TestPlugins.registry(Map.of());
         List<ExtensionPointInfo> points = r.extensionPoints();
-        assertEquals(List.of("backend", "coder", "dataset", "clustering", "analysis", "visualizer", "trainer"),
+        assertEquals(List.of("backend", "coder", "dataset", "clustering", "analysis", "visualizer", "reporter", "trainer"),
                 points.stream().map(ExtensionPointInfo::name).toList());
         assertTrue(points.stream().allMatch(p -> p.providers().isEmpty()));
         assertEquals("org.polytopelens.api.ModelBackend", points.get(0).interfaceName());

@@ -1,0 +1,2 @@
+/** The HTML reporter: one self-contained report.html per run; private to its bundle. */
+package org.polytopelens.report.html;
