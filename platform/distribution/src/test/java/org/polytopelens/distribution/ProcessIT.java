@@ -131,7 +131,7 @@ class ProcessIT {
         assertTrue(run.out().contains("ok: " + out.resolve("index.html")), run.out());
         assertTrue(Files.readString(out.resolve("index.html")).contains("prediction-2-density/report.html"), "the index links the run's report");
         String report = Files.readString(out.resolve("prediction-2-density/report.html"));
-        assertTrue(report.contains("data:image/png;base64,") && report.contains("intra-class"), "the report embeds the density chart and table");
+        assertTrue(report.contains("data:image/png;base64,") && report.contains("intra mean"), "the report embeds the density chart and table");
         JsonNode models = Distribution.JSON.readTree(out.resolve("prediction-2-density/density.json").toFile()).path("models");
         JsonNode trained = models.path("trained");
         JsonNode untrained = models.path("untrained");
