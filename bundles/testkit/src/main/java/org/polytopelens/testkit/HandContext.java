@@ -288,6 +288,11 @@ public final class HandContext implements AnalysisContext, AutoCloseable {
 
         @Override
         public synchronized void publish(Result result) {
+            // As the workbench's sink: a published result is saved as <name>.json.
+            if (java.nio.file.Files.exists(dir.resolve(result.name() + ".json"))) {
+                throw new IllegalArgumentException("result '" + result.name() + "' would overwrite " + result.name()
+                        + ".json, which this run already wrote; give the result another name");
+            }
             published.add(result);
         }
     };

@@ -72,7 +72,7 @@ public final class AffineMapsAnalysis implements Analysis {
     public String description() {
         return "On exact segment walks between examples: the Frobenius distance ||A_r - A_s|| between the affine maps (layer -> output) of two"
                 + " regions against the Hamming distance of their codes; mean and SEM per Hamming distance, Pearson correlation. Needs backend: nd4j."
-                + " Writes affine-maps.json; publishes affine-maps (line chart) and affine-maps-summary.";
+                + " Writes affine-maps.json; publishes affine-maps-by-hamming (line chart) and affine-maps-summary.";
     }
 
     /** Frobenius distances collected per Hamming distance. */
@@ -293,7 +293,7 @@ public final class AffineMapsAnalysis implements Analysis {
         root.put("models", models);
         ctx.results().write("affine-maps.json", o -> JSON.writeValue(o, root));
         String where = ctx.layer().isEmpty() ? "input space" : "layer " + ctx.layer();
-        ctx.results().publish(new LinePlot("affine-maps", "Distance between the affine maps of polytopes vs their Hamming distance (" + where + "; band: ±SEM)",
+        ctx.results().publish(new LinePlot("affine-maps-by-hamming", "Distance between the affine maps of polytopes vs their Hamming distance (" + where + "; band: ±SEM)",
                 "Hamming distance between the regions' codes", "Frobenius distance ||A_r - A_s||", lines));
         ctx.results().publish(new Table("affine-maps-summary", "Affine maps of nearby polytopes (" + where + ")",
                 List.of("model", "code bits", "regions", "region pairs", "Pearson r", "mean at smallest Hamming"), rows));

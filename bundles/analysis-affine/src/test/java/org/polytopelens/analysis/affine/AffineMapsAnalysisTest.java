@@ -72,7 +72,7 @@ class AffineMapsAnalysisTest {
             }
             assertEquals(sxy / Math.sqrt(sxx * syy), m.get("pearson_r").asDouble(), 1e-9);
             LinePlot plot = (LinePlot) ctx.published.get(0);
-            assertEquals("affine-maps", plot.name());
+            assertEquals("affine-maps-by-hamming", plot.name());
             assertEquals(Math.sqrt(6), plot.lines().get(0).y()[1], 1e-9);
         }
     }

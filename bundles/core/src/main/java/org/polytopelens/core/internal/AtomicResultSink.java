@@ -121,6 +121,11 @@ public final class AtomicResultSink implements ResultSink {
 
     @Override
     public void publish(Result result) throws IOException {
+        if (files.contains(result.name() + ".json")) {
+            // Silently replacing a file the step wrote itself would lose its result.
+            throw new IllegalArgumentException("result '" + result.name() + "' would overwrite " + result.name()
+                    + ".json, which this run already wrote; give the result another name");
+        }
         ObjectNode node = JSON.createObjectNode();
         node.put("type", result.getClass().getSimpleName());
         node.setAll((ObjectNode) JSON.valueToTree(result));
