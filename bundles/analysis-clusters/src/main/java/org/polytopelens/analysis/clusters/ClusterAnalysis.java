@@ -83,6 +83,10 @@ public final class ClusterAnalysis implements Analysis {
 
         @AttributeDefinition(name = "Gallery", description = "Examples shown per cluster (image grid and text listing).", min = "1")
         int gallery() default 16;
+
+        @AttributeDefinition(name = "Algorithm parameters", description = "Further parameters of the algorithm as key=value, e.g. [k=10] for kmeans, "
+                + "[eps=6, min_points=5] for dbscan, [linkage=ward, k=10] for hierarchical (see `workbench plugins`); they override the ones above.")
+        String[] algorithm_params() default {};
     }
 
     /** Clusters shown in the gallery and the histogram (largest first); all are in clusters.json. */
@@ -143,6 +147,11 @@ public final class ClusterAnalysis implements Analysis {
         algoParams.put("min.cluster.size", c.min_cluster_size());
         algoParams.put("min.samples", c.min_samples());
         algoParams.put("selection", c.selection());
+        for (String kv : c.algorithm_params() == null ? new String[0] : c.algorithm_params()) {
+            int eq = kv.indexOf('=');
+            check(eq > 0, "algorithm_params entries are key=value, got '" + kv + "'");
+            algoParams.put(kv.substring(0, eq).trim().replace('_', '.'), kv.substring(eq + 1).trim());
+        }
         ctx.log("clusters: " + n + " examples, " + (c.space().equals("codes") ? (c.soft() ? "soft codes" : "hard codes") : c.metric() + " activations")
                 + " of layer '" + ctx.layer() + "', algorithm " + algorithm.id() + " " + algoParams + (labels == null ? ", no labels" : ""));
 

@@ -248,6 +248,47 @@ class ClusterAnalysisTest {
         }
     }
 
+    /** algorithm_params reach the algorithm under its Metatype ids (k, min.points), overriding the HDBSCAN ones. */
+    @Test
+    void algorithmParametersArePassedThrough() throws Exception {
+        Map<String, Object> seen = new java.util.HashMap<>();
+        ClusteringAlgorithm recording = new ClusteringAlgorithm() {
+            @Override
+            public String id() {
+                return "one-cluster";
+            }
+
+            @Override
+            public String name() {
+                return "everything in one cluster";
+            }
+
+            @Override
+            public String description() {
+                return "records its parameters";
+            }
+
+            @Override
+            public org.polytopelens.api.data.Clustering cluster(org.polytopelens.api.data.PointSet p, Parameters params,
+                    org.polytopelens.api.Progress progress) {
+                seen.putAll(params.asMap());
+                double[] strength = new double[p.size()];
+                java.util.Arrays.fill(strength, 1);
+                return new org.polytopelens.api.data.Clustering(new int[p.size()], 1, strength);
+            }
+        };
+        try (HandContext ctx = context("params", labels(), new long[] {64})) {
+            new ClusterAnalysis(List.of(recording)).run(ctx, Parameters.of(Map.of("algorithm", "one-cluster",
+                    "algorithm.params", new String[] {"k=7", "min_points = 3", "min_cluster_size=4"})));
+            assertEquals("7", seen.get("k"));
+            assertEquals("3", seen.get("min.points"));
+            assertEquals("4", seen.get("min.cluster.size"), "overrides the analysis' own min_cluster_size");
+            var e = assertThrows(IllegalArgumentException.class, () -> new ClusterAnalysis(List.of(recording)).run(ctx,
+                    Parameters.of(Map.of("algorithm", "one-cluster", "algorithm.params", new String[] {"k"}))));
+            assertTrue(e.getMessage().contains("key=value, got 'k'"), e.getMessage());
+        }
+    }
+
     @Test
     void adjustedRandIndexKnownValues() {
         // scikit-learn's documented examples of adjusted_rand_score.
