@@ -126,12 +126,16 @@ class ProcessIT {
     @Order(5)
     void demoReproducesPrediction2OnTheShippedModels() throws Exception {
         Path out = Files.createTempDirectory(Distribution.WORK, "demo");
-        Run run = workbench(Distribution.WORK, "demo", "--samples", SAMPLES.toString(), "--only", "prediction-2-density", "--out", out.toString());
+        Run run = workbench(Distribution.WORK, "demo", "--samples", SAMPLES.toString(), "--only", "prediction-2-density,prediction-1-clusters", "--out", out.toString());
         assertEquals(0, run.exitCode(), run.out() + run.err());
         assertTrue(run.out().contains("ok: " + out.resolve("index.html")), run.out());
         assertTrue(Files.readString(out.resolve("index.html")).contains("prediction-2-density/report.html"), "the index links the run's report");
         String report = Files.readString(out.resolve("prediction-2-density/report.html"));
         assertTrue(report.contains("data:image/png;base64,") && report.contains("intra mean"), "the report embeds the density chart and table");
+        // Prediction 1 too: the trained CNN's codes cluster by class better than its untrained twin's.
+        JsonNode clusters = Distribution.JSON.readTree(out.resolve("prediction-1-clusters/clusters.json").toFile()).path("models");
+        assertTrue(clusters.path("trained").path("adjusted_rand_index").asDouble() > clusters.path("untrained").path("adjusted_rand_index").asDouble(),
+                clusters.toString());
         JsonNode models = Distribution.JSON.readTree(out.resolve("prediction-2-density/density.json").toFile()).path("models");
         JsonNode trained = models.path("trained");
         JsonNode untrained = models.path("untrained");

@@ -148,6 +148,9 @@ public final class ClusterAnalysis implements Analysis {
         algoParams.put("min.samples", c.min_samples());
         algoParams.put("selection", c.selection());
         for (String kv : c.algorithm_params() == null ? new String[0] : c.algorithm_params()) {
+            if (kv == null || kv.isBlank()) {
+                continue; // Metatype's empty default arrives as one empty string
+            }
             int eq = kv.indexOf('=');
             check(eq > 0, "algorithm_params entries are key=value, got '" + kv + "'");
             algoParams.put(kv.substring(0, eq).trim().replace('_', '.'), kv.substring(eq + 1).trim());

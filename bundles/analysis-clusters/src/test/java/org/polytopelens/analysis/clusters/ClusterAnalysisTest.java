@@ -283,6 +283,10 @@ class ClusterAnalysisTest {
             assertEquals("7", seen.get("k"));
             assertEquals("3", seen.get("min.points"));
             assertEquals("4", seen.get("min.cluster.size"), "overrides the analysis' own min_cluster_size");
+            // The registry hands Metatype's empty default over as one empty string: no parameters.
+            seen.clear();
+            new ClusterAnalysis(List.of(recording)).run(ctx, Parameters.of(Map.of("algorithm", "one-cluster", "algorithm.params", new String[] {""})));
+            assertEquals(java.util.Set.of("min.cluster.size", "min.samples", "selection"), seen.keySet());
             var e = assertThrows(IllegalArgumentException.class, () -> new ClusterAnalysis(List.of(recording)).run(ctx,
                     Parameters.of(Map.of("algorithm", "one-cluster", "algorithm.params", new String[] {"k"}))));
             assertTrue(e.getMessage().contains("key=value, got 'k'"), e.getMessage());

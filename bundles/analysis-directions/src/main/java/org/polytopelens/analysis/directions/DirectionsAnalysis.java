@@ -151,7 +151,10 @@ public final class DirectionsAnalysis implements Analysis {
                 }
             } else {
                 Map<String, Object> cp = new LinkedHashMap<>();
-                for (String kv : c.clustering_params()) {
+                for (String kv : c.clustering_params() == null ? new String[0] : c.clustering_params()) {
+                    if (kv == null || kv.isBlank()) {
+                        continue; // Metatype's empty default arrives as one empty string
+                    }
                     int eq = kv.indexOf('=');
                     check(eq > 0, "clustering_params entries are key=value, got '" + kv + "'");
                     cp.put(kv.substring(0, eq).trim().replace('_', '.'), kv.substring(eq + 1).trim());
