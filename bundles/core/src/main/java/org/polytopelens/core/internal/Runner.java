@@ -334,7 +334,16 @@ public class Runner implements ExperimentRunner {
             // Resolved again: the provider may have gone since validation (hot undeploy).
             Analysis a = registry.provider(Analysis.class, id);
             log.accept("start " + ps.params().asMap());
-            a.run(new RunContext(models, dataset, exp.layer(), exp.datasetInLayerSpace(), encoders, sink, engine, sp, log), ps.params());
+            try {
+                a.run(new RunContext(models, dataset, exp.layer(), exp.datasetInLayerSpace(), encoders, sink, engine, sp, log), ps.params());
+            } finally {
+                // A plugin uninstalled while its step ran: its code ran to the end on classes that
+                // are gone from the workbench, so the step's results are not to be trusted.
+                if (registry.providers(Analysis.class).stream().noneMatch(p -> p == a)) {
+                    throw new IllegalStateException("the plugin providing analysis '" + id + "' was removed while its step ran; "
+                            + "the step's files " + sink.files() + " are from a plugin no longer installed");
+                }
+            }
         } catch (CancellationException e) {
             status = sp.timedOut() ? "failed" : "cancelled";
             error = e.getMessage() == null ? "cancelled" : e.getMessage();

@@ -263,6 +263,28 @@ class RunnerTest {
         assertEquals("ok", r.steps().get(1).status());
     }
 
+    /** Uninstalling a plugin while its step runs (hot undeploy) fails that step; the run and the next step go on. */
+    @Test
+    void aPluginRemovedWhileItsStepRunsFailsThatStep() throws Exception {
+        Path e = experiment(BASE + """
+                analyses:
+                  - {id: slow, params: {millis: 1500}}
+                  - codes-txt
+                """);
+        Analysis slow = registry.provider(Analysis.class, "slow");
+        Thread remover = new Thread(() -> {
+            EngineTest.sleep(300);
+            registry.remove(Analysis.class, slow);
+        });
+        remover.start();
+        RunRecord r = runner.run(e, dir.resolve("out"), Progress.NONE, log::add);
+        remover.join();
+        assertEquals("failed", r.steps().get(0).status());
+        assertTrue(r.steps().get(0).error().contains("the plugin providing analysis 'slow' was removed while its step ran"), r.steps().get(0).error());
+        assertEquals("ok", r.steps().get(1).status());
+        assertTrue(Files.exists(dir.resolve("out/run.json")));
+    }
+
     @Test
     void setupFailureIsRecorded() throws Exception {
         Files.writeString(dir.resolve("exp/points.txt"), "1 2\nnot-a-number 3\n");
