@@ -26,4 +26,11 @@ public interface ExperimentRunner {
      * @param log receives human-readable log lines as the run goes
      */
     RunRecord run(Path experiment, Path outDir, Progress progress, Consumer<String> log) throws Exception;
+
+    /**
+     * As {@link #run}, and with {@code resume} reuses what an earlier run of the same experiment
+     * text finished in {@code outDir}: a step recorded {@code ok} whose files are all there is not
+     * run again. A different experiment in {@code outDir} is an error.
+     */
+    RunRecord run(Path experiment, Path outDir, Progress progress, Consumer<String> log, boolean resume) throws Exception;
 }

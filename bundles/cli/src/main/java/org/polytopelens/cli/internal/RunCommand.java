@@ -32,6 +32,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only the summary.")
     boolean quiet;
 
+    @Option(names = "--resume", description = {"Reuse the steps an earlier run of the same experiment finished in DIR (status ok, files present);",
+        "run the others. A different experiment in DIR is refused."})
+    boolean resume;
+
     RunCommand(Env env) {
         this.env = env;
     }
@@ -52,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
             if (!quiet) {
                 err.println(line);
             }
-        });
+        }, resume);
         for (RunRecord.StepRecord s : rec.steps()) {
             o.printf("%-10s %-9s %6d ms  %s%n", s.analysis(), s.status(), s.millis(),
                     s.error() == null ? String.join(", ", s.files()) : s.error());

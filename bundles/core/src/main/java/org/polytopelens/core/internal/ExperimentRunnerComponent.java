@@ -60,4 +60,9 @@ public final class ExperimentRunnerComponent implements ExperimentRunner {
     public RunRecord run(Path experiment, Path outDir, Progress progress, Consumer<String> log) throws Exception {
         return runner.run(experiment, outDir, progress, log);
     }
+
+    @Override
+    public RunRecord run(Path experiment, Path outDir, Progress progress, Consumer<String> log, boolean resume) throws Exception {
+        return runner.run(experiment, outDir, progress, log, resume);
+    }
 }

@@ -172,11 +172,17 @@ public class Runner implements ExperimentRunner {
 
     @Override
     public RunRecord run(Path experiment, Path outDir, Progress progress, Consumer<String> log) throws Exception {
+        return run(experiment, outDir, progress, log, false);
+    }
+
+    @Override
+    public RunRecord run(Path experiment, Path outDir, Progress progress, Consumer<String> log, boolean resume) throws Exception {
         Path file = experiment.toAbsolutePath().normalize();
         Path out = outDir.toAbsolutePath().normalize();
         String text = Files.readString(file);
         Plan plan = plan(file, text);
         Experiment exp = plan.exp();
+        Map<Integer, StepRecord> reusable = resume ? finished(out, text, plan) : Map.of();
         Instant started = Instant.now();
         Files.createDirectories(out);
         log.accept("run '" + exp.name() + "' -> " + out);
@@ -216,11 +222,15 @@ public class Runner implements ExperimentRunner {
                 setupError = describe(e);
                 log.accept("setup failed: " + setupError);
             }
-            for (PlannedStep ps : plan.steps()) {
+            for (int si = 0; si < plan.steps().size(); si++) {
+                PlannedStep ps = plan.steps().get(si);
                 String id = ps.step().id();
                 StepRecord r;
                 AtomicResultSink sink = null;
-                if (setupError != null) {
+                if (reusable.containsKey(si)) {
+                    r = reusable.get(si);
+                    log.accept("[" + id + "] reused from the earlier run: " + String.join(", ", r.files()));
+                } else if (setupError != null) {
                     r = new StepRecord(id, "failed", "not run: setup failed: " + setupError, 0, List.of());
                 } else if (progress.cancelled()) {
                     r = new StepRecord(id, "cancelled", "not run: the run was cancelled", 0, List.of());
@@ -238,6 +248,9 @@ public class Runner implements ExperimentRunner {
                 sj.put("files", r.files());
                 sj.put("warnings", sink == null ? List.of() : sink.warnings());
                 sj.put("params", ps.params().asMap());
+                if (reusable.containsKey(si)) {
+                    sj.put("reused", true);
+                }
                 stepJson.add(sj);
             }
         } finally {
@@ -295,6 +308,35 @@ public class Runner implements ExperimentRunner {
         }
         log.accept("run " + status + " in " + Duration.between(started, finished).toMillis() + " ms; run.json written");
         return new RunRecord(file.toString(), out, started, finished, status, steps);
+    }
+
+    /**
+     * Steps of an earlier run of the same experiment text in {@code out} that finished ok and
+     * whose files are all there, by position; an error if {@code out} holds another experiment.
+     */
+    private Map<Integer, StepRecord> finished(Path out, String text, Plan plan) throws IOException {
+        Path runJson = out.resolve("run.json");
+        if (!Files.isRegularFile(runJson)) {
+            return Map.of();
+        }
+        com.fasterxml.jackson.databind.JsonNode previous = AtomicResultSink.JSON.readTree(runJson.toFile());
+        String sha = sha256(text.getBytes(StandardCharsets.UTF_8));
+        if (!sha.equals(previous.path("experimentSha256").asText())) {
+            throw new IllegalArgumentException("--resume: " + out + " holds a run of another experiment (SHA-256 "
+                    + previous.path("experimentSha256").asText() + ", this one " + sha + "); run it into another directory or without --resume");
+        }
+        Map<Integer, StepRecord> done = new LinkedHashMap<>();
+        com.fasterxml.jackson.databind.JsonNode steps = previous.path("steps");
+        for (int i = 0; i < Math.min(steps.size(), plan.steps().size()); i++) {
+            com.fasterxml.jackson.databind.JsonNode st = steps.get(i);
+            List<String> files = new ArrayList<>();
+            st.path("files").forEach(f -> files.add(f.asText()));
+            boolean present = files.stream().allMatch(f -> Files.isRegularFile(out.resolve(f)));
+            if (st.path("status").asText().equals("ok") && st.path("analysis").asText().equals(plan.steps().get(i).step().id()) && present) {
+                done.put(i, new StepRecord(st.path("analysis").asText(), "ok", null, st.path("millis").asLong(), files));
+            }
+        }
+        return done;
     }
 
     /** Every registered reporter, isolated: one failing is recorded and the others still run. */

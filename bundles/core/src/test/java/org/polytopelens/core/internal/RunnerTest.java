@@ -263,6 +263,30 @@ class RunnerTest {
         assertEquals("ok", r.steps().get(1).status());
     }
 
+    /** --resume: a finished step is reused (its file untouched), a failed one runs again; another experiment is refused. */
+    @Test
+    void resumeReusesFinishedStepsOfTheSameExperiment() throws Exception {
+        Path e = experiment(BASE + "analyses: [codes-txt, boom]\n");
+        Path out = dir.resolve("out");
+        RunRecord first = runner.run(e, out, Progress.NONE, log::add);
+        assertEquals(List.of("ok", "failed"), first.steps().stream().map(RunRecord.StepRecord::status).toList());
+        List<String> files = first.steps().get(0).files();
+        assertFalse(files.isEmpty());
+        java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(out.resolve(files.get(0)));
+        EngineTest.sleep(1100); // file times have a resolution of a second on some file systems
+        log.clear();
+        RunRecord second = runner.run(e, out, Progress.NONE, log::add, true);
+        assertEquals(List.of("ok", "failed"), second.steps().stream().map(RunRecord.StepRecord::status).toList());
+        assertEquals(files, second.steps().get(0).files());
+        assertEquals(written, Files.getLastModifiedTime(out.resolve(files.get(0))), "the reused step's file was not rewritten");
+        assertTrue(log.stream().anyMatch(l -> l.contains("[codes-txt] reused from the earlier run")), log.toString());
+        assertTrue(Files.readString(out.resolve("run.json")).contains("\"reused\" : true"));
+        // Another experiment in the same directory is refused.
+        Path other = experiment(BASE + "analyses: [codes-txt]\n");
+        var x = assertThrows(IllegalArgumentException.class, () -> runner.run(other, out, Progress.NONE, log::add, true));
+        assertTrue(x.getMessage().contains("holds a run of another experiment"), x.getMessage());
+    }
+
     /** Uninstalling a plugin while its step runs (hot undeploy) fails that step; the run and the next step go on. */
     @Test
     void aPluginRemovedWhileItsStepRunsFailsThatStep() throws Exception {
