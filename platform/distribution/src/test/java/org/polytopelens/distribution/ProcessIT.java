@@ -136,13 +136,15 @@ class ProcessIT {
         JsonNode clusters = Distribution.JSON.readTree(out.resolve("prediction-1-clusters/clusters.json").toFile()).path("models");
         assertTrue(clusters.path("trained").path("adjusted_rand_index").asDouble() > clusters.path("untrained").path("adjusted_rand_index").asDouble(),
                 clusters.toString());
-        JsonNode models = Distribution.JSON.readTree(out.resolve("prediction-2-density/density.json").toFile()).path("models");
+        JsonNode models = Distribution.JSON.readTree(out.resolve("prediction-2-density/input/density.json").toFile()).path("models");
         JsonNode trained = models.path("trained");
         JsonNode untrained = models.path("untrained");
         // The paper's Prediction 2 in the trained MLP: denser boundaries between classes than within.
         assertTrue(trained.path("intra").path("mean").asDouble() < trained.path("inter").path("mean").asDouble(), trained.toString());
         assertTrue(trained.path("welch").path("p").asDouble() < 1e-6, trained.toString());
-        // ...which training made: the untrained twin's intra/inter ratio is closer to 1.
+        // ...which training made: the untrained twin's intra/inter ratio is closer to 1. The same
+        // experiment's second step measured relu1.out's space (its own layer and directory).
+        assertTrue(Files.isRegularFile(out.resolve("prediction-2-density/relu1/density.json")), "the per-layer step");
         double ratioTrained = trained.path("intra").path("mean").asDouble() / trained.path("inter").path("mean").asDouble();
         double ratioUntrained = untrained.path("intra").path("mean").asDouble() / untrained.path("inter").path("mean").asDouble();
         assertTrue(Math.abs(1 - ratioUntrained) < Math.abs(1 - ratioTrained), ratioTrained + " vs " + ratioUntrained);

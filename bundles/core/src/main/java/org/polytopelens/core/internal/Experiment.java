@@ -28,11 +28,19 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
         Map<String, Map<String, Object>> visualizers) {
 
     /** One analysis step: provider id, raw parameters, time limit in seconds (0 = the default). */
-    public record Step(String id, Map<String, Object> params, long timeLimitSeconds) {}
+    /**
+     * @param layer the step's own layer, or null for the experiment's
+     * @param name the step's name, or null: a named step writes into the subdirectory of that name
+     */
+    public record Step(String id, Map<String, Object> params, long timeLimitSeconds, String layer, String name) {
+        public Step(String id, Map<String, Object> params, long timeLimitSeconds) {
+            this(id, params, timeLimitSeconds, null, null);
+        }
+    }
 
     static final List<String> KEYS = List.of("name", "model", "models", "backend", "dataset", "layer", "dataset_space", "sites", "coders", "analyses", "visualizers",
             "time_limit_seconds");
-    private static final List<String> STEP_KEYS = List.of("id", "params", "time_limit_seconds");
+    private static final List<String> STEP_KEYS = List.of("id", "params", "time_limit_seconds", "layer", "name");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** Parses {@code text}; every problem found goes into one {@link IllegalArgumentException}. */
@@ -151,7 +159,17 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
                     } else if (sm.get("params") != null) {
                         problems.add(where + ".params: expected a mapping of parameters, got " + sm.get("params"));
                     }
-                    steps.add(new Step((String) id, p, seconds(sm.get("time_limit_seconds"), where + ".time_limit_seconds", problems)));
+                    String stepLayer = sm.get("layer") == null ? null : String.valueOf(sm.get("layer"));
+                    Object rawName = sm.get("name");
+                    String stepName = rawName == null ? null : String.valueOf(rawName);
+                    if (stepName != null && !stepName.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                        problems.add(where + ".name: a directory name of letters, digits, '.', '_' and '-', got '" + stepName + "'");
+                        stepName = null;
+                    } else if (stepName != null && steps.stream().map(Step::name).anyMatch(stepName::equals)) {
+                        problems.add(where + ".name: '" + stepName + "' names another step too; names must be unique");
+                    }
+                    steps.add(new Step((String) id, p, seconds(sm.get("time_limit_seconds"), where + ".time_limit_seconds", problems), stepLayer,
+                            stepName));
                 } else {
                     problems.add(where + ": expected an analysis id or {id: ..., params: {...}}, got " + s);
                 }
@@ -159,11 +177,14 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
         } else {
             problems.add("missing 'analyses: [{id: ANALYSIS, params: {...}}, ...]'");
         }
+        if (inLayerSpace && steps.stream().anyMatch(x -> x.layer() != null && !x.layer().equals(layer))) {
+            problems.add("dataset_space: layer: the dataset holds points of layer '" + layer + "', so steps cannot choose another layer");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(file + ":\n  - " + String.join("\n  - ", problems));
         }
         return new Experiment(name, models, backend, resolve(backendParams, base), dataset, resolve(datasetParams, base), layer, inLayerSpace, sites, coders,
-                limit, steps.stream().map(s -> new Step(s.id(), resolve(s.params(), base), s.timeLimitSeconds())).toList(), visualizers);
+                limit, steps.stream().map(s -> new Step(s.id(), resolve(s.params(), base), s.timeLimitSeconds(), s.layer(), s.name())).toList(), visualizers);
     }
 
     private static Map<String, Object> params(Map<?, ?> raw, String where, String idKey, List<String> problems) {

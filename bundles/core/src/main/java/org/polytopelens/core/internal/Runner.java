@@ -194,6 +194,8 @@ public class Runner implements ExperimentRunner {
         List<StepRecord> steps = new ArrayList<>();
         List<Map<String, Object>> stepJson = new ArrayList<>();
         RunContext.Encoders encoders = null;
+        // Steps with a layer of their own get their own encoders, planned on first use.
+        Map<String, RunContext.Encoders> byLayer = new LinkedHashMap<>();
         try (ParallelEngine engine = new ParallelEngine(threads)) {
             try {
                 for (Map.Entry<String, Path> m : exp.models().entrySet()) {
@@ -210,14 +212,8 @@ public class Runner implements ExperimentRunner {
                 dataset = plan.datasetProvider().open(plan.datasetParams());
                 log.accept("dataset '" + plan.datasetProvider().id() + "': " + dataset.size() + " examples");
                 Dataset ds = dataset;
-                encoders = new RunContext.Encoders(model -> {
-                    String input = ds.input().orElseGet(() -> model.info().inputs().isEmpty() ? "" : model.info().inputs().get(0).name());
-                    LayerEncoder e = LayerEncoder.plan(model, exp.layer(), exp.sites(), plan.coders(), input, log);
-                    for (int i = 0; i < e.sites().size(); i++) {
-                        log.accept("site " + e.sites().get(i) + " coded by '" + e.coders().get(i).id() + "'");
-                    }
-                    return e;
-                });
+                encoders = encoders(ds, exp, exp.layer(), plan, log);
+                byLayer.put(exp.layer(), encoders);
             } catch (Exception | LinkageError e) {
                 setupError = describe(e);
                 log.accept("setup failed: " + setupError);
@@ -235,9 +231,18 @@ public class Runner implements ExperimentRunner {
                 } else if (progress.cancelled()) {
                     r = new StepRecord(id, "cancelled", "not run: the run was cancelled", 0, List.of());
                 } else {
-                    sink = new AtomicResultSink(out, () -> registry.providers(Visualizer.class),
+                    String name = ps.step().name();
+                    Path stepDir = name == null ? out : out.resolve(name);
+                    Files.createDirectories(stepDir);
+                    sink = new AtomicResultSink(stepDir, () -> registry.providers(Visualizer.class),
                             v -> plan.visualizerParams().containsKey(v.id()) ? plan.visualizerParams().get(v.id()) : registry.validate(v, Map.of()));
-                    r = runStep(ps, exp, models, dataset, encoders, sink, engine, progress, log);
+                    String layer = ps.step().layer() == null ? exp.layer() : ps.step().layer();
+                    Dataset ds = dataset;
+                    RunContext.Encoders stepEncoders = byLayer.computeIfAbsent(layer, l -> encoders(ds, exp, l, plan, log));
+                    r = runStep(ps, exp, layer, models, dataset, stepEncoders, sink, engine, progress, log);
+                    if (name != null) {
+                        r = new StepRecord(r.analysis(), r.status(), r.error(), r.millis(), r.files().stream().map(f -> name + "/" + f).toList());
+                    }
                 }
                 steps.add(r);
                 Map<String, Object> sj = new LinkedHashMap<>();
@@ -363,7 +368,19 @@ public class Runner implements ExperimentRunner {
         return done;
     }
 
-    private StepRecord runStep(PlannedStep ps, Experiment exp, Map<String, Model> models, Dataset dataset, RunContext.Encoders encoders,
+    /** Encoders of the points of {@code layer}'s space, one per model, planned on first use. */
+    private static RunContext.Encoders encoders(Dataset ds, Experiment exp, String layer, Plan plan, Consumer<String> log) {
+        return new RunContext.Encoders(model -> {
+            String input = ds.input().orElseGet(() -> model.info().inputs().isEmpty() ? "" : model.info().inputs().get(0).name());
+            LayerEncoder e = LayerEncoder.plan(model, layer, exp.sites(), plan.coders(), input, log);
+            for (int i = 0; i < e.sites().size(); i++) {
+                log.accept("site " + e.sites().get(i) + " coded by '" + e.coders().get(i).id() + "'" + (layer.equals(exp.layer()) ? "" : " (layer '" + layer + "')"));
+            }
+            return e;
+        });
+    }
+
+    private StepRecord runStep(PlannedStep ps, Experiment exp, String layer, Map<String, Model> models, Dataset dataset, RunContext.Encoders encoders,
             AtomicResultSink sink, ParallelEngine engine, Progress progress, Consumer<String> runLog) {
         String id = ps.step().id();
         Consumer<String> log = line -> runLog.accept("[" + id + "] " + line);
@@ -377,7 +394,7 @@ public class Runner implements ExperimentRunner {
             Analysis a = registry.provider(Analysis.class, id);
             log.accept("start " + ps.params().asMap());
             try {
-                a.run(new RunContext(models, dataset, exp.layer(), exp.datasetInLayerSpace(), encoders, sink, engine, sp, log), ps.params());
+                a.run(new RunContext(models, dataset, layer, exp.datasetInLayerSpace(), encoders, sink, engine, sp, log), ps.params());
             } finally {
                 // A plugin uninstalled while its step ran: its code ran to the end on classes that
                 // are gone from the workbench, so the step's results are not to be trusted.

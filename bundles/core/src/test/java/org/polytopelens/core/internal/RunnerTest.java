@@ -129,6 +129,30 @@ class RunnerTest {
         assertEquals("10\n00\n10\n00\n10\n", Files.readString(dir.resolve("out/codes.txt")));
     }
 
+    /** Steps with their own layer and name: a per-layer sweep in one experiment, each step's files in its directory. */
+    @Test
+    void namedStepsWithTheirOwnLayersWriteIntoTheirDirectories() throws Exception {
+        Path e = experiment(BASE + """
+                analyses:
+                  - {id: codes-txt, name: input}
+                  - {id: codes-txt, name: h1, layer: h1}
+                """);
+        RunRecord r = runner.run(e, dir.resolve("out"), Progress.NONE, log::add);
+        assertTrue(r.ok(), r.toString());
+        assertEquals("11010\n01000\n10110\n00000\n11110\n", Files.readString(dir.resolve("out/input/codes.txt")));
+        assertEquals("10\n00\n10\n00\n10\n", Files.readString(dir.resolve("out/h1/codes.txt")), "as layerSpaceCodesOnlyDownstreamSites");
+        assertEquals(List.of("h1/codes.txt", "h1/summary.json", "h1/summary.txt"), r.steps().get(1).files());
+        assertTrue(Files.readString(dir.resolve("out/run.json")).contains("\"h1/codes.txt\""));
+
+        var x = assertThrows(IllegalArgumentException.class, () -> runner.validate(experiment(BASE + """
+                analyses:
+                  - {id: codes-txt, name: a}
+                  - {id: codes-txt, name: a}
+                  - {id: codes-txt, name: "../up"}
+                """)));
+        assertTrue(x.getMessage().contains("'a' names another step too") && x.getMessage().contains("a directory name of letters"), x.getMessage());
+    }
+
     @Test
     void explicitSitesKeepGraphOrder() throws Exception {
         Path e = experiment(BASE + "sites: [relu2, relu1]\ncoders: [sign]\nanalyses: [codes-txt]\n");
