@@ -92,6 +92,7 @@ public final class AtomicResultSink implements ResultSink {
     public static void writeAtomically(Path target, IOBody body) throws IOException {
         Files.createDirectories(target.getParent());
         Path temp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        IN_FLIGHT.add(temp);
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
@@ -116,7 +117,34 @@ public final class AtomicResultSink implements ResultSink {
             }
         } finally {
             Files.deleteIfExists(temp);
+            IN_FLIGHT.remove(temp);
         }
+    }
+
+    /**
+     * Temporary files being written now. A JVM stopped mid-write (Ctrl-C) runs the shutdown hook
+     * below, which deletes them: a stopped run leaves complete result files only.
+     */
+    private static final java.util.Set<Path> IN_FLIGHT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(AtomicResultSink::abandonInFlight, "polytopelens-abandon-partial-files"));
+    }
+
+    /** Deletes every temporary file still being written; returns how many. */
+    static int abandonInFlight() {
+        int n = 0;
+        for (Path p : List.copyOf(IN_FLIGHT)) {
+            try {
+                if (Files.deleteIfExists(p)) {
+                    n++;
+                }
+            } catch (IOException e) {
+                // shutting down: nothing more to do for this file
+            }
+            IN_FLIGHT.remove(p);
+        }
+        return n;
     }
 
     @Override

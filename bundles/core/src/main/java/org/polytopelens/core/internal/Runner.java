@@ -257,6 +257,15 @@ public class Runner implements ExperimentRunner {
                     sj.put("reused", true);
                 }
                 stepJson.add(sj);
+                // What has finished so far, so that a run stopped half way (Ctrl-C) can be resumed;
+                // the complete record replaces it at the end.
+                Map<String, Object> partial = new LinkedHashMap<>();
+                partial.put("name", exp.name());
+                partial.put("experiment", file.toString());
+                partial.put("experimentSha256", sha256(text.getBytes(StandardCharsets.UTF_8)));
+                partial.put("status", "incomplete");
+                partial.put("steps", stepJson);
+                AtomicResultSink.writeAtomically(out.resolve("run.json"), o -> AtomicResultSink.JSON.writeValue(o, partial));
             }
         } finally {
             if (dataset != null) {

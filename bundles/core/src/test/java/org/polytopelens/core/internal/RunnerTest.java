@@ -311,6 +311,84 @@ class RunnerTest {
         assertTrue(x.getMessage().contains("holds a run of another experiment"), x.getMessage());
     }
 
+    /**
+     * A run stopped half way (here: cancelled during its second step) has recorded the first in
+     * run.json as it finished; --resume then reuses it and runs the rest.
+     */
+    @Test
+    void aRunStoppedHalfWayCanBeResumed() throws Exception {
+        Path e = experiment(BASE + """
+                analyses:
+                  - codes-txt
+                  - {id: slow, params: {millis: 400}}
+                """);
+        Path out = dir.resolve("out");
+        AtomicBoolean cancel = new AtomicBoolean();
+        Progress p = new Progress() {
+            @Override
+            public void report(double f, String m) {}
+
+            @Override
+            public boolean cancelled() {
+                return cancel.get();
+            }
+        };
+        String[] seenDuringSlow = new String[1];
+        Thread watcher = new Thread(() -> {
+            EngineTest.sleep(150);
+            try {
+                seenDuringSlow[0] = Files.readString(out.resolve("run.json"));
+            } catch (java.io.IOException x) {
+                seenDuringSlow[0] = x.toString();
+            }
+            cancel.set(true);
+        });
+        watcher.start();
+        RunRecord stopped = runner.run(e, out, p, log::add);
+        watcher.join();
+        assertTrue(seenDuringSlow[0].contains("\"incomplete\"") && seenDuringSlow[0].contains("codes-txt"), seenDuringSlow[0]);
+        assertEquals(List.of("ok", "cancelled"), stopped.steps().stream().map(RunRecord.StepRecord::status).toList());
+        RunRecord resumed = runner.run(e, out, Progress.NONE, log::add, true);
+        assertEquals(List.of("ok", "ok"), resumed.steps().stream().map(RunRecord.StepRecord::status).toList());
+        assertTrue(Files.readString(out.resolve("run.json")).contains("\"reused\" : true"));
+    }
+
+    /** A temporary file still being written when the JVM stops is deleted by the shutdown hook. */
+    @Test
+    void partialFilesAreAbandonedAtShutdown() throws Exception {
+        Path target = dir.resolve("half.bin");
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread writer = new Thread(() -> {
+            try {
+                AtomicResultSink.writeAtomically(target, o -> {
+                    o.write(new byte[1000]);
+                    writing.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException x) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new java.io.IOException("stopped");
+                });
+            } catch (java.io.IOException expected) {
+                // the write was abandoned
+            }
+        });
+        writer.start();
+        writing.await();
+        try (var files = Files.list(dir)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "a temporary file is being written");
+        }
+        assertEquals(1, AtomicResultSink.abandonInFlight(), "what the shutdown hook does");
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no partial file left");
+        }
+        release.countDown();
+        writer.join();
+        assertFalse(Files.exists(target));
+    }
+
     /** Uninstalling a plugin while its step runs (hot undeploy) fails that step; the run and the next step go on. */
     @Test
     void aPluginRemovedWhileItsStepRunsFailsThatStep() throws Exception {
