@@ -28,6 +28,29 @@ public final class Parameters {
         return EMPTY;
     }
 
+    /**
+     * Parameters for another plugin written as {@code key=value} strings (an analysis passing
+     * {@code [k=10, min_points=5]} on to a clustering plugin), under Metatype ids ({@code min_points}
+     * -> {@code min.points}); values stay strings for the converter. Blank entries are skipped:
+     * Metatype's empty array default arrives as one empty string.
+     *
+     * @param what the parameter's name, for the error message
+     */
+    public static Map<String, Object> keyValues(String[] entries, String what) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String kv : entries == null ? new String[0] : entries) {
+            if (kv == null || kv.isBlank()) {
+                continue;
+            }
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(what + " entries are key=value, got '" + kv + "'");
+            }
+            out.put(kv.substring(0, eq).trim().replace('_', '.'), kv.substring(eq + 1).trim());
+        }
+        return out;
+    }
+
     public Map<String, Object> asMap() {
         return values;
     }

@@ -1,6 +1,7 @@
 package org.polytopelens.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -168,5 +169,22 @@ final class Distribution {
             }
         }
         return ids;
+    }
+
+    /** A Maven build run as a user would: its exit code and its whole log. */
+    record MavenBuild(int exitCode, String log) {}
+
+    /** Runs {@code mvn -B -o <args>} in {@code dir} (the local repository of this build, if set). */
+    static MavenBuild mvn(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("mvn", "-B", "-o"));
+        cmd.addAll(List.of(args));
+        String repo = System.getProperty("maven.repo.local");
+        if (repo != null && !repo.isBlank()) {
+            cmd.add("-Dmaven.repo.local=" + repo);
+        }
+        Path log = dir.resolve("build.log");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(4, java.util.concurrent.TimeUnit.MINUTES), "mvn " + List.of(args) + " in " + dir + " finished");
+        return new MavenBuild(p.exitValue(), Files.readString(log, java.nio.charset.StandardCharsets.UTF_8));
     }
 }

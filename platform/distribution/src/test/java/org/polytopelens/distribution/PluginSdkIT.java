@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,27 +50,13 @@ class PluginSdkIT {
     static Path build(String template, String jarName, String... properties) throws Exception {
         Path dir = Files.createTempDirectory(Distribution.WORK, template);
         Distribution.copyTree(SAMPLES.resolve(template), dir);
-        List<String> cmd = new ArrayList<>(List.of("mvn", "-B", "-o", "-q", "package"));
-        String repo = System.getProperty("maven.repo.local");
-        if (repo != null && !repo.isBlank()) {
-            cmd.add("-Dmaven.repo.local=" + repo);
-        }
-        cmd.addAll(Arrays.asList(properties));
-        Path log = dir.resolve("build.log");
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertTrue(p.waitFor(4, TimeUnit.MINUTES), "the template build finished");
-        assertEquals(0, p.exitValue(), () -> "mvn package of " + template + " failed:\n" + read(log));
+        List<String> args = new ArrayList<>(List.of("-q", "package"));
+        args.addAll(Arrays.asList(properties));
+        Distribution.MavenBuild b = Distribution.mvn(dir, args.toArray(String[]::new));
+        assertEquals(0, b.exitCode(), () -> "mvn package of " + template + " failed:\n" + b.log());
         Path jar = dir.resolve("target").resolve(jarName);
         assertTrue(Files.isRegularFile(jar), jar + " built");
         return jar;
-    }
-
-    static String read(Path p) {
-        try {
-            return Files.readString(p, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return e.toString();
-        }
     }
 
     static JsonNode provider(String interfaceName, String id) throws Exception {

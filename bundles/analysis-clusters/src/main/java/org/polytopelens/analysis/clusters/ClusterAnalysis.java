@@ -147,14 +147,7 @@ public final class ClusterAnalysis implements Analysis {
         algoParams.put("min.cluster.size", c.min_cluster_size());
         algoParams.put("min.samples", c.min_samples());
         algoParams.put("selection", c.selection());
-        for (String kv : c.algorithm_params() == null ? new String[0] : c.algorithm_params()) {
-            if (kv == null || kv.isBlank()) {
-                continue; // Metatype's empty default arrives as one empty string
-            }
-            int eq = kv.indexOf('=');
-            check(eq > 0, "algorithm_params entries are key=value, got '" + kv + "'");
-            algoParams.put(kv.substring(0, eq).trim().replace('_', '.'), kv.substring(eq + 1).trim());
-        }
+        algoParams.putAll(Parameters.keyValues(c.algorithm_params(), "algorithm_params"));
         ctx.log("clusters: " + n + " examples, " + (c.space().equals("codes") ? (c.soft() ? "soft codes" : "hard codes") : c.metric() + " activations")
                 + " of layer '" + ctx.layer() + "', algorithm " + algorithm.id() + " " + algoParams + (labels == null ? ", no labels" : ""));
 

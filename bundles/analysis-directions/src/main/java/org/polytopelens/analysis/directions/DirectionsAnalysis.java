@@ -150,15 +150,7 @@ public final class DirectionsAnalysis implements Analysis {
                     groupNames.add("class " + g);
                 }
             } else {
-                Map<String, Object> cp = new LinkedHashMap<>();
-                for (String kv : c.clustering_params() == null ? new String[0] : c.clustering_params()) {
-                    if (kv == null || kv.isBlank()) {
-                        continue; // Metatype's empty default arrives as one empty string
-                    }
-                    int eq = kv.indexOf('=');
-                    check(eq > 0, "clustering_params entries are key=value, got '" + kv + "'");
-                    cp.put(kv.substring(0, eq).trim().replace('_', '.'), kv.substring(eq + 1).trim());
-                }
+                Map<String, Object> cp = Parameters.keyValues(c.clustering_params(), "clustering_params");
                 Clustering cl = algorithm.cluster(new VectorPoints(t, VectorPoints.Metric.EUCLIDEAN), Parameters.of(cp), ctx.progress());
                 groups = cl.labels().clone();
                 for (int g = 0; g < cl.clusters(); g++) {
