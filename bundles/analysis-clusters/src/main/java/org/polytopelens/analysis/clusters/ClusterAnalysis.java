@@ -25,6 +25,7 @@ import org.polytopelens.api.ClusteringAlgorithm;
 import org.polytopelens.api.Model;
 import org.polytopelens.api.Parameters;
 import org.polytopelens.api.SpaceEncoder;
+import org.polytopelens.api.TokenDataset;
 import org.polytopelens.api.data.Clustering;
 import org.polytopelens.api.data.CodePoints;
 import org.polytopelens.api.data.Histogram;
@@ -34,6 +35,7 @@ import org.polytopelens.api.data.SoftCodes;
 import org.polytopelens.api.data.SplineCodes;
 import org.polytopelens.api.data.Table;
 import org.polytopelens.api.data.Tensor;
+import org.polytopelens.api.data.TokenInContext;
 import org.polytopelens.api.data.VectorPoints;
 import org.polytopelens.npy.NpyDtype;
 import org.polytopelens.npy.NpyWriter;
@@ -348,6 +350,20 @@ public final class ClusterAnalysis implements Analysis {
             w.flush();
         });
         if (shown.isEmpty()) {
+            return;
+        }
+        if (ctx.dataset() instanceof TokenDataset tokens) {
+            List<Gallery.TokenRow> rows = new ArrayList<>();
+            for (Cluster k : shown) {
+                List<TokenInContext> ts = new ArrayList<>();
+                for (int t = 0; t < Math.min(perCluster, k.members().length); t++) {
+                    ts.add(tokens.token(k.members()[t]));
+                }
+                rows.add(new Gallery.TokenRow("cluster " + k.id() + " (" + k.size() + " tokens)" + (k.majorityClass() == null ? ""
+                        : ", class " + k.majorityClass() + ": " + Math.round(100 * k.purity()) + "%"), ts));
+            }
+            java.awt.image.BufferedImage img = Gallery.renderTokens(rows);
+            ctx.results().write("clusters-gallery" + suffix + ".png", out -> Gallery.writePng(img, out));
             return;
         }
         int[] hw = Gallery.imageShape(ctx.dataset().batch(0, 1).pointShape());

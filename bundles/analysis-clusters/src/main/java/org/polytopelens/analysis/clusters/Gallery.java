@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import org.polytopelens.api.data.TokenInContext;
 import javax.imageio.ImageIO;
 
 /**
@@ -100,6 +101,71 @@ final class Gallery {
                 }
             }
         }
+    }
+
+    /** One cluster of token points: caption and its tokens in context. */
+    record TokenRow(String caption, List<TokenInContext> tokens) {}
+
+    static final int KWIC_WIDTH = 1100, KWIC_CENTRE = 520, LINE = 17;
+
+    /**
+     * Tokens in context as a keyword-in-context concordance: per cluster a caption line, then one
+     * line per token, the token highlighted in a centre column, its left context right-aligned
+     * before it and its right context after it, each cut to fit.
+     */
+    static BufferedImage renderTokens(List<TokenRow> rows) {
+        int lines = rows.stream().mapToInt(r -> 1 + r.tokens().size()).sum();
+        int height = GAP + lines * LINE + rows.size() * GAP + GAP;
+        BufferedImage img = new BufferedImage(KWIC_WIDTH, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, KWIC_WIDTH, height);
+            Font plain = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+            Font bold = plain.deriveFont(Font.BOLD);
+            int y = GAP;
+            for (TokenRow row : rows) {
+                g.setFont(bold);
+                g.setColor(Color.BLACK);
+                y += LINE;
+                g.drawString(row.caption().replace('\n', ' '), GAP, y - 4);
+                for (TokenInContext t : row.tokens()) {
+                    y += LINE;
+                    g.setFont(bold);
+                    java.awt.FontMetrics fb = g.getFontMetrics();
+                    int tw = fb.stringWidth(t.token());
+                    g.setColor(new Color(0xFFE08A));
+                    g.fillRect(KWIC_CENTRE - 3, y - LINE + 3, tw + 6, LINE - 2);
+                    g.setColor(Color.BLACK);
+                    g.drawString(t.token(), KWIC_CENTRE, y - 4);
+                    g.setFont(plain);
+                    java.awt.FontMetrics fp = g.getFontMetrics();
+                    String left = fit(t.left(), fp, KWIC_CENTRE - 8 - 2 * GAP, true);
+                    g.setColor(new Color(0x444444));
+                    g.drawString(left, KWIC_CENTRE - 6 - fp.stringWidth(left), y - 4);
+                    g.drawString(fit(t.right(), fp, KWIC_WIDTH - KWIC_CENTRE - tw - 12 - GAP, false), KWIC_CENTRE + tw + 6, y - 4);
+                }
+                y += GAP;
+                g.setColor(new Color(0xDDDDDD));
+                g.drawLine(0, y, KWIC_WIDTH, y);
+            }
+        } finally {
+            g.dispose();
+        }
+        return img;
+    }
+
+    /** {@code text} cut (at its start when {@code keepEnd}) with an ellipsis to fit {@code width} pixels. */
+    static String fit(String text, java.awt.FontMetrics fm, int width, boolean keepEnd) {
+        if (fm.stringWidth(text) <= width) {
+            return text;
+        }
+        String s = text;
+        while (!s.isEmpty() && fm.stringWidth("\u2026" + s) > width) {
+            s = keepEnd ? s.substring(1) : s.substring(0, s.length() - 1);
+        }
+        return keepEnd ? "\u2026" + s : s + "\u2026";
     }
 
     static void writePng(BufferedImage img, OutputStream out) throws IOException {

@@ -87,6 +87,9 @@ final class RunContext implements AnalysisContext {
 
     @Override
     public Tensor points(Model model, int from, int to) throws Exception {
+        if (dataset instanceof org.polytopelens.api.TokenDataset tokens) {
+            return TokenPoints.gather(model, tokens, layer, from, to);
+        }
         Tensor batch = dataset.batch(from, to);
         if (layer.isEmpty() || datasetInLayerSpace) {
             return batch;

@@ -26,6 +26,7 @@ import org.polytopelens.api.ModelBackend;
 import org.polytopelens.api.Parameters;
 import org.polytopelens.api.Progress;
 import org.polytopelens.api.Provider;
+import org.polytopelens.api.TokenDataset;
 import org.polytopelens.api.Reporter;
 import org.polytopelens.api.Visualizer;
 import org.polytopelens.api.data.ActivationSite;
@@ -211,6 +212,13 @@ public class Runner implements ExperimentRunner {
                 }
                 dataset = plan.datasetProvider().open(plan.datasetParams());
                 log.accept("dataset '" + plan.datasetProvider().id() + "': " + dataset.size() + " examples");
+                if (dataset instanceof TokenDataset td) {
+                    log.accept("the examples are tokens of " + td.sequences() + " sequences");
+                    boolean inputSpace = exp.layer().isEmpty() && plan.steps().stream().anyMatch(p -> p.step().layer() == null || p.step().layer().isEmpty());
+                    if (inputSpace || exp.datasetInLayerSpace()) {
+                        throw new IllegalArgumentException(TokenPoints.needsLayer(td));
+                    }
+                }
                 Dataset ds = dataset;
                 encoders = encoders(ds, exp, exp.layer(), plan, log);
                 byLayer.put(exp.layer(), encoders);
@@ -381,7 +389,9 @@ public class Runner implements ExperimentRunner {
     private static RunContext.Encoders encoders(Dataset ds, Experiment exp, String layer, Plan plan, Consumer<String> log) {
         return new RunContext.Encoders(model -> {
             String input = ds.input().orElseGet(() -> model.info().inputs().isEmpty() ? "" : model.info().inputs().get(0).name());
-            LayerEncoder e = LayerEncoder.plan(model, layer, exp.sites(), plan.coders(), input, log);
+            LayerEncoder e = ds instanceof TokenDataset td
+                    ? TokenPoints.plan(model, td, layer, exp.sites(), sites -> LayerEncoder.plan(model, layer, sites, plan.coders(), input, log), log)
+                    : LayerEncoder.plan(model, layer, exp.sites(), plan.coders(), input, log);
             for (int i = 0; i < e.sites().size(); i++) {
                 log.accept("site " + e.sites().get(i) + " coded by '" + e.coders().get(i).id() + "'" + (layer.equals(exp.layer()) ? "" : " (layer '" + layer + "')"));
             }

@@ -1,2 +1,2 @@
-/** Text for sequence models: the WordPiece tokenizer read from a model's tokenizer.json; private to its bundle. */
+/** Text for sequence models: sentences of a text file tokenised with a model's own tokenizer.json (WordPiece), one point per token; private to its bundle. */
 package org.polytopelens.dataset.text;
