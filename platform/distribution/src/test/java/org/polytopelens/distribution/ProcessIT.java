@@ -150,6 +150,24 @@ class ProcessIT {
         assertTrue(Math.abs(1 - ratioUntrained) < Math.abs(1 - ratioTrained), ratioTrained + " vs " + ratioUntrained);
     }
 
+    /** Prediction 1 on the transformer sample: the text dataset bundle, token points and galleries in the real container. */
+    @Test
+    @Order(5)
+    void theMiniLmSampleClustersEuroparlTokensBySoftCodes() throws Exception {
+        Path out = Files.createTempDirectory(Distribution.WORK, "minilm");
+        Run run = workbench(Distribution.WORK, "run", SAMPLES.resolve("experiments/paper/prediction-1-minilm.yaml").toString(), "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        JsonNode codes = Distribution.JSON.readTree(out.resolve("codes/clusters.json").toFile());
+        assertEquals(1800, codes.path("points").asInt(), "6 tokens of each of 300 sentences");
+        JsonNode m = codes.path("models").path("model");
+        assertEquals(1536, m.path("code_bits").asInt(), "layer 3's GELU gates only: later layers read other tokens");
+        assertTrue(m.path("clusters").asInt() >= 3, m.toString());
+        assertTrue(Files.size(out.resolve("codes/clusters-gallery.png")) > 10_000, "a tokens-in-context gallery");
+        assertTrue(Files.readString(out.resolve("directions/directions-top.txt")).contains("]"), "top tokens of each direction, in context");
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains("codes/clusters-gallery.png") && report.contains("directions/directions-top.txt"), "the report shows both");
+    }
+
     @Test
     @Order(6)
     void trainWritesTheModelItsUntrainedTwinAndARecord() throws Exception {

@@ -62,7 +62,7 @@ class TokensEndToEndTest {
     static Path out;
 
     static String dataset(int sequences) {
-        return "dataset: {provider: text, path: " + EUROPARL + ", tokenizer: " + MINILM.resolve("all-minilm-l6-v2-tokenizer.json")
+        return "dataset: {provider: text, path: " + EUROPARL + ", tokenizer_path: " + MINILM.resolve("all-minilm-l6-v2-tokenizer.json")
                 + ", language: en, max_sequences: " + sequences + ", tokens_per_sequence: 6}\n";
     }
 
@@ -114,7 +114,7 @@ class TokensEndToEndTest {
 
         // The reference: the whole sentences through the model, pre-activations gathered by hand.
         TokenDataset ds = (TokenDataset) new TextDatasetProvider().open(Parameters.of(Map.of("path", EUROPARL.toString(),
-                "tokenizer", MINILM.resolve("all-minilm-l6-v2-tokenizer.json").toString(), "language", "en", "max.sequences", 40, "tokens.per.sequence", 6)));
+                "tokenizer.path", MINILM.resolve("all-minilm-l6-v2-tokenizer.json").toString(), "language", "en", "max.sequences", 40, "tokens.per.sequence", 6)));
         assertEquals(240, ds.size());
         try (Model m = new OnnxRuntimeBackend(Map.of()).open(MINILM.resolve("all-minilm-l6-v2.onnx"), Parameters.empty())) {
             Tensor pre = m.run(ds.feeds(0, 40), List.of(PRE2)).get(PRE2);

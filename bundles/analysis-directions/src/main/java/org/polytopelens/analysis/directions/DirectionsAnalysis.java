@@ -68,6 +68,10 @@ public final class DirectionsAnalysis implements Analysis {
 
         @AttributeDefinition(name = "Seed", description = "NMF: seed of the initial factors.")
         long seed() default 1;
+
+        @AttributeDefinition(name = "Negative activations", description = "NMF: error (refuse negative values), or clip them to 0 (GELU/SiLU outputs, "
+                + "whose negative part is small: GELU's is above -0.17).", options = {@Option(value = "error", label = "error"), @Option(value = "clip", label = "clip to 0")})
+        String negatives() default "error";
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -103,6 +107,9 @@ public final class DirectionsAnalysis implements Analysis {
     public void run(AnalysisContext ctx, Parameters params) throws Exception {
         Config c = params.as(Config.class); // a converter proxy: read each value once, never in loops
         boolean nmf = c.method().equals("nmf");
+        check(c.negatives().equals("error") || c.negatives().equals("clip"), "negatives must be error or clip, got '" + c.negatives() + "'");
+        boolean clip = c.negatives().equals("clip");
+        StringBuilder listing = new StringBuilder();
         check(c.method().equals("nmf") || c.method().equals("pca"), "method must be nmf or pca, got '" + c.method() + "'");
         int n = Math.min(c.max_points(), ctx.dataset().size());
         check(n >= 2, "need at least 2 examples, the dataset has " + ctx.dataset().size());
@@ -128,14 +135,22 @@ public final class DirectionsAnalysis implements Analysis {
             int d = t.rowSize();
             check(c.components() <= Math.min(n, d), "components " + c.components() + " exceed min(points " + n + ", dimensions " + d + ")");
             double[][] x = new double[n][d];
+            long clipped = 0;
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < d; j++) {
                     x[i][j] = t.data()[i * d + j];
-                    if (nmf && x[i][j] < 0) {
+                    if (nmf && x[i][j] < 0 && clip) {
+                        clipped++;
+                        x[i][j] = 0;
+                    } else if (nmf && x[i][j] < 0) {
                         throw new IllegalArgumentException("directions: NMF needs non-negative activations, but example " + i + " has " + x[i][j]
-                                + " in layer '" + ctx.layer() + "'; choose a layer after a ReLU (e.g. its output) or method: pca");
+                                + " in layer '" + ctx.layer() + "'; choose a layer after a ReLU (e.g. its output), negatives: clip (GELU outputs) or method: pca");
                     }
                 }
+            }
+            if (clipped > 0) {
+                ctx.log(String.format(java.util.Locale.ROOT, "directions %s: %d of %d values negative, clipped to 0 (%.1f%%)", role, clipped, (long) n * d,
+                        100.0 * clipped / ((long) n * d)));
             }
             ctx.progress().checkCancelled();
             Factorizations.Result f = c.method().equals("nmf") ? Factorizations.nmf(x, c.components(), c.iterations(), 1e-6, c.seed())
@@ -197,6 +212,12 @@ public final class DirectionsAnalysis implements Analysis {
                     ex.put("group", groupNames.get(groups[i]));
                     examples.add(ex);
                 }
+                listing.append(listing.length() == 0 ? "" : "\n").append(role).append(" direction ").append(rank)
+                        .append(String.format(java.util.Locale.ROOT, " (weight %.3f)%n", f.weights()[a]));
+                for (Map<String, Object> ex : examples) {
+                    listing.append(String.format(java.util.Locale.ROOT, "%.3f\t%s\t%s%n", (Double) ex.get("cosine"), ex.get("group"),
+                            String.valueOf(ex.get("describe")).replace('\n', ' ')));
+                }
                 Map.Entry<Integer, Integer> majority = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
                 long mixed = counts.values().stream().filter(v -> v >= Math.max(2, 0.2 * top)).count();
                 Map<String, Object> dj = new LinkedHashMap<>();
@@ -242,6 +263,8 @@ public final class DirectionsAnalysis implements Analysis {
         all.put("color_by", c.color_by());
         all.put("models", roots);
         ctx.results().write("directions.json", o -> JSON.writeValue(o, all));
+        String text = "# the " + Math.min(c.top(), n) + " examples most aligned with each direction: cosine <TAB> group <TAB> example\n" + listing;
+        ctx.results().write("directions-top.txt", o -> o.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         ctx.results().publish(new Table("directions-summary", c.method().toUpperCase() + " directions of layer '" + ctx.layer() + "' vs "
                 + (algorithm == null ? "classes" : algorithm.id() + " clusters") + " (top " + Math.min(c.top(), n) + " examples each)",
                 List.of("model", "direction", "weight", "top majority", "top purity", "groups >= 20% of top"), rows));

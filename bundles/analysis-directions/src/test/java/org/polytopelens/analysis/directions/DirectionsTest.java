@@ -149,4 +149,34 @@ class DirectionsTest {
             assertTrue(e.getMessage().contains("neither labels nor a clustering plugin"), e.getMessage());
         }
     }
+
+    /** GELU-like activations: planted parts plus small negative values where a part is absent; clipped, NMF still finds the parts. */
+    @Test
+    void smallNegativesCanBeClippedForNmfAndTheTopExamplesAreListed() throws Exception {
+        double[][] h = disjointParts();
+        Random r = new Random(5);
+        int n = 60;
+        float[][] pts = new float[n][12];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 3;
+            for (int j = 0; j < 12; j++) {
+                pts[i][j] = (float) ((0.5 + r.nextDouble()) * h[labels[i]][j] - 0.17 * r.nextDouble() * (h[labels[i]][j] == 0 ? 1 : 0));
+            }
+        }
+        HandContext.Net net = new HandContext.Net(new double[][] {new double[12]}, new double[] {0}, new double[][] {{1}}, new double[] {0});
+        try (HandContext ctx = new HandContext(dir.resolve("c"), pts, labels, 1).model("net", net, false)) {
+            var e = assertThrows(IllegalArgumentException.class, () -> new DirectionsAnalysis(List.of()).run(ctx, Parameters.of(params())));
+            assertTrue(e.getMessage().contains("negatives: clip"), e.getMessage());
+        }
+        try (HandContext ctx = new HandContext(dir.resolve("d"), pts, labels, 1).model("net", net, false)) {
+            new DirectionsAnalysis(List.of()).run(ctx, Parameters.of(params("negatives", "clip")));
+            JsonNode m = new ObjectMapper().readTree(ctx.dir.resolve("directions.json").toFile()).get("models").get("net");
+            for (JsonNode d : m.get("directions")) {
+                assertEquals(1.0, d.get("top_purity").asDouble(), 1e-12, d.toString());
+            }
+            String top = java.nio.file.Files.readString(ctx.dir.resolve("directions-top.txt"));
+            assertTrue(top.startsWith("# the ") && top.contains("net direction 0") && top.contains("\tclass "), top);
+        }
+    }
 }

