@@ -59,7 +59,7 @@ class WorkbenchIT {
     @Test
     void defaultFeaturesAreInstalled() {
         List<String> installed = wb.features().stream().filter(FeatureStatus::installed).map(FeatureStatus::id).toList();
-        assertEquals(List.of("analyses", "clustering", "coders", "core", "nd4j", "onnx", "viz"), installed);
+        assertEquals(List.of("analyses", "clustering", "coders", "core", "gui", "nd4j", "onnx", "viz"), installed);
         for (String bsn : List.of("org.apache.felix.scr", "org.apache.felix.configadmin", "org.apache.felix.metatype",
                 "org.apache.felix.fileinstall", "org.apache.felix.gogo.runtime", "org.polytopelens.cli",
                 "org.polytopelens.coder.relu", "org.polytopelens.backend.onnx")) {

@@ -4,5 +4,5 @@
  * registers an {@link org.polytopelens.launch.Application} service, and the launcher calls it
  * with the command line once the workbench is ready.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.polytopelens.launch;

@@ -57,7 +57,7 @@ import org.polytopelens.launch.Launch.FeatureStatus;
  */
 public final class Workbench implements AutoCloseable {
     /** Packages the system bundle exports from the launcher's class path. */
-    static final String SYSTEM_PACKAGES_EXTRA = "org.polytopelens.launch;version=1.0.0,org.osgi.service.cm;version=1.6.1";
+    static final String SYSTEM_PACKAGES_EXTRA = "org.polytopelens.launch;version=1.1.0,org.osgi.service.cm;version=1.6.1";
     private static final String LOCATION_PREFIX = "reference:";
 
     /**
@@ -169,6 +169,8 @@ public final class Workbench implements AutoCloseable {
         config.put("felix.fileinstall.dir", home.resolve("plugins").toString());
         config.put("felix.fileinstall.poll", "250");
         config.put("felix.fileinstall.noInitialDelay", "true");
+        // Plugin jars only: a jar being copied in under a hidden temporary name is never picked up half-written.
+        config.put("felix.fileinstall.filter", "^[^.].*\\.jar$");
         config.put("felix.fileinstall.bundles.new.start", "true");
         config.put("felix.fileinstall.enableConfigSave", "false");
         // FileInstall prints its errors to stdout without a LogService; Diagnostics reports them.

@@ -127,6 +127,16 @@ public final class ChartVisualizer implements Visualizer {
         }
     }
 
+    /** Whether {@link #chartOf} draws the result. */
+    public static boolean isChart(Result r) {
+        return r instanceof LinePlot || r instanceof BarPlot || r instanceof Histogram || r instanceof HeatMap;
+    }
+
+    /** The chart the files of {@code r} are drawn from; heat maps sized to at most maxWidth x maxHeight. */
+    public static JFreeChart chartOf(Result r, int maxWidth, int maxHeight) {
+        return r instanceof HeatMap m ? HeatMaps.heatMap(m, maxWidth, maxHeight).chart() : chart(r);
+    }
+
     static JFreeChart chart(Result r) {
         if (r instanceof LinePlot p) {
             return Charts.line(p);
