@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +45,11 @@ class ProcessIT {
     }
 
     static Run workbenchWithInput(String input, Path cwd, String... args) throws Exception {
+        return workbenchWith(Map.of(), input, cwd, args);
+    }
+
+    /** Runs bin/workbench with extra environment variables (a value of null removes the variable). */
+    static Run workbenchWith(Map<String, String> env, String input, Path cwd, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/workbench").toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(Distribution.WORK, "out", ".txt");
@@ -52,6 +58,13 @@ class ProcessIT {
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
         pb.environment().put("WORKBENCH_TIMING", "1");
         pb.environment().remove("WORKBENCH_FEATURES");
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
         long t0 = System.nanoTime();
         Process p = pb.start();
         try (var stdin = p.getOutputStream()) {
@@ -166,6 +179,48 @@ class ProcessIT {
         assertTrue(Files.readString(out.resolve("directions/directions-top.txt")).contains("]"), "top tokens of each direction, in context");
         String report = Files.readString(out.resolve("report.html"));
         assertTrue(report.contains("codes/clusters-gallery.png") && report.contains("directions/directions-top.txt"), "the report shows both");
+    }
+
+    /**
+     * The desktop window in the real container (FlatLaf and JFreeChart loaded by their bundles):
+     * `workbench gui --screenshot` on an Xvfb display opens an experiment in the editor, draws the
+     * window and closes it. Without a display, a clear error.
+     */
+    @Test
+    @Order(5)
+    void theGuiOpensInTheRealContainerAndSaysSoWithoutADisplay() throws Exception {
+        Run help = workbench(Distribution.WORK, "--help");
+        assertTrue(help.out().contains("Commands from plugins:") && help.out().contains("gui "), help.out());
+        Run none = workbenchWith(java.util.Collections.singletonMap("DISPLAY", null), "", Distribution.WORK, "gui");
+        assertEquals(1, none.exitCode(), none.out() + none.err());
+        assertTrue(none.err().contains("no display for the window"), none.err());
+
+        String display = ":96";
+        Path socket = Path.of("/tmp/.X11-unix/X96");
+        Process xvfb = null;
+        if (!Files.exists(socket)) {
+            assertTrue(Files.isExecutable(Path.of("/usr/bin/Xvfb")), "this test needs Xvfb (apt-get install -y xvfb; .ci/run installs it)");
+            xvfb = new ProcessBuilder("/usr/bin/Xvfb", display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
+                    .redirectErrorStream(true).redirectOutput(Distribution.WORK.resolve("xvfb96.log").toFile()).start();
+            for (int i = 0; i < 100 && !Files.exists(socket); i++) {
+                Thread.sleep(50);
+            }
+        }
+        try {
+            // the README's first screenshot: the real container, forms from the real Metatype schemas
+            Path png = Path.of("../../docs/images/gui/workbench-gui.png").toAbsolutePath().normalize();
+            Run gui = workbenchWith(Map.of("DISPLAY", display), "", Distribution.WORK, "gui", "--screenshot", png.toString(),
+                    SAMPLES.resolve("experiments/paper/prediction-2-density.yaml").toString());
+            assertEquals(0, gui.exitCode(), gui.out() + gui.err());
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+            assertTrue(img.getWidth() >= 800 && img.getHeight() >= 600, img.getWidth() + " x " + img.getHeight());
+            // the window remembered its state in the data directory
+            assertTrue(Files.isRegularFile(home.resolve("data/gui/state.json")), "state.json");
+        } finally {
+            if (xvfb != null) {
+                xvfb.destroy();
+            }
+        }
     }
 
     @Test

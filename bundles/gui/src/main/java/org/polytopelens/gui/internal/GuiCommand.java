@@ -37,6 +37,10 @@ public final class GuiCommand implements Command {
         return "The desktop window: plugins, models, experiment editor, runs, charts.";
     }
 
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
     @Override
     public int run(String[] args, Launch launch) throws Exception {
         String theme = null;
@@ -71,7 +75,9 @@ public final class GuiCommand implements Command {
                 }
             }
         }
-        if (GraphicsEnvironment.isHeadless()) {
+        boolean x11 = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+        boolean noServer = x11 && blank(System.getenv("DISPLAY")) && blank(System.getenv("WAYLAND_DISPLAY"));
+        if (GraphicsEnvironment.isHeadless() || noServer) {
             throw new IllegalStateException("no display for the window (java.awt.headless is true or DISPLAY is unset); "
                     + "run `workbench gui` on a desktop, or under Xvfb on a server");
         }
