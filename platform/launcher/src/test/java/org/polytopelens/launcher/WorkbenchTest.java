@@ -56,7 +56,7 @@ class WorkbenchTest {
                     .getDeclaredCapabilities(BundleRevision.PACKAGE_NAMESPACE).stream()
                     .map(BundleCapability::getAttributes).map(a -> a.get(BundleRevision.PACKAGE_NAMESPACE) + " " + a.get("version"))
                     .toList();
-            assertTrue(exported.contains("org.polytopelens.launch 1.0.0"), exported.toString());
+            assertTrue(exported.contains("org.polytopelens.launch 1.1.0"), exported.toString());
             assertTrue(exported.contains("org.osgi.service.cm 1.6.1"), exported.toString());
 
             TimeoutException e = assertThrows(TimeoutException.class, () -> wb.execute("plugins"));

@@ -22,10 +22,12 @@ import java.util.Map;
  * @param timeLimitSeconds default per-step time limit, 0 for none
  * @param visualizers parameters per visualizer id ({@code visualizers: {jfreechart: {width: 1200}}});
  *     visualizers not named run with their defaults
+ * @param reports parameters per reporter id ({@code reports: {html: {title: ...}}}): only the named
+ *     reporters run ({@code reports: {}}: none); null when the key is absent: every reporter, defaults
  */
 public record Experiment(String name, Map<String, Path> models, String backend, Map<String, Object> backendParams, String dataset,
         Map<String, Object> datasetParams, String layer, boolean datasetInLayerSpace, List<String> sites, List<String> coders, long timeLimitSeconds, List<Step> steps,
-        Map<String, Map<String, Object>> visualizers) {
+        Map<String, Map<String, Object>> visualizers, Map<String, Map<String, Object>> reports) {
 
     /** One analysis step: provider id, raw parameters, time limit in seconds (0 = the default). */
     /**
@@ -39,7 +41,7 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
     }
 
     static final List<String> KEYS = List.of("name", "model", "models", "backend", "dataset", "layer", "dataset_space", "sites", "coders", "analyses", "visualizers",
-            "time_limit_seconds");
+            "reports", "time_limit_seconds");
     private static final List<String> STEP_KEYS = List.of("id", "params", "time_limit_seconds", "layer", "name");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -134,6 +136,19 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
         } else if (m.get("visualizers") != null) {
             problems.add("visualizers: expected {VISUALIZER_ID: {parameters}}, got " + m.get("visualizers"));
         }
+        Map<String, Map<String, Object>> reports = null;
+        if (m.get("reports") instanceof Map<?, ?> rm) {
+            reports = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : rm.entrySet()) {
+                if (e.getValue() == null || e.getValue() instanceof Map<?, ?>) {
+                    reports.put(String.valueOf(e.getKey()), e.getValue() == null ? Map.of() : params((Map<?, ?>) e.getValue(), "reports." + e.getKey(), null, problems));
+                } else {
+                    problems.add("reports." + e.getKey() + ": expected a mapping of parameters, got " + e.getValue());
+                }
+            }
+        } else if (m.containsKey("reports")) {
+            problems.add("reports: expected {REPORTER_ID: {parameters}} ({} for no report), got " + m.get("reports"));
+        }
 
         List<Step> steps = new ArrayList<>();
         if (m.get("analyses") instanceof List<?> l && !l.isEmpty()) {
@@ -184,7 +199,7 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
             throw new IllegalArgumentException(file + ":\n  - " + String.join("\n  - ", problems));
         }
         return new Experiment(name, models, backend, resolve(backendParams, base), dataset, resolve(datasetParams, base), layer, inLayerSpace, sites, coders,
-                limit, steps.stream().map(s -> new Step(s.id(), resolve(s.params(), base), s.timeLimitSeconds(), s.layer(), s.name())).toList(), visualizers);
+                limit, steps.stream().map(s -> new Step(s.id(), resolve(s.params(), base), s.timeLimitSeconds(), s.layer(), s.name())).toList(), visualizers, reports);
     }
 
     private static Map<String, Object> params(Map<?, ?> raw, String where, String idKey, List<String> problems) {

@@ -59,7 +59,7 @@ public class Runner implements ExperimentRunner {
     /** An experiment resolved against the registry, ready to run. */
     record Plan(Experiment exp, Map<String, ModelBackend> backends, Map<String, Parameters> perModelParams,
             DatasetProvider datasetProvider, Parameters datasetParams, List<ActivationCoder> coders, List<PlannedStep> steps,
-            Map<String, Parameters> visualizerParams) {}
+            Map<String, Parameters> visualizerParams, Map<String, Parameters> reportParams) {}
 
     record PlannedStep(Experiment.Step step, Parameters params) {}
 
@@ -129,10 +129,22 @@ public class Runner implements ExperimentRunner {
                 visualizerParams.put(id, p);
             }
         });
+        // Reporters: the named ones with their parameters, or (no 'reports' key) every one with defaults at report time.
+        Map<String, Parameters> reportParams = null;
+        if (exp.reports() != null) {
+            reportParams = new LinkedHashMap<>();
+            for (Map.Entry<String, Map<String, Object>> e : exp.reports().entrySet()) {
+                Reporter r = resolve(Reporter.class, e.getKey(), problems);
+                Parameters p = r == null ? null : validate(r, e.getValue(), problems);
+                if (p != null) {
+                    reportParams.put(e.getKey(), p);
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("experiment " + file + " is not valid:\n  - " + String.join("\n  - ", problems));
         }
-        return new Plan(exp, backends, modelParams, dp, dsParams, coders, steps, visualizerParams);
+        return new Plan(exp, backends, modelParams, dp, dsParams, coders, steps, visualizerParams, reportParams);
     }
 
     private <T extends Provider> T resolve(Class<T> type, String id, List<String> problems) {
@@ -322,7 +334,7 @@ public class Runner implements ExperimentRunner {
         j.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         j.put("threads", threads);
         AtomicResultSink.writeAtomically(out.resolve("run.json"), o -> AtomicResultSink.JSON.writeValue(o, j));
-        List<Map<String, Object>> reports = report(out, log);
+        List<Map<String, Object>> reports = report(out, plan.reportParams(), log);
         if (!reports.isEmpty()) {
             // Reporters read run.json, so it is written first; then once more with their outcome.
             j.put("reports", reports);
@@ -361,16 +373,22 @@ public class Runner implements ExperimentRunner {
         return done;
     }
 
-    /** Every registered reporter, isolated: one failing is recorded and the others still run. */
-    private List<Map<String, Object>> report(Path out, Consumer<String> log) {
+    /**
+     * The experiment's reporters (every registered one when it names none), each isolated: one
+     * failing is recorded and the others still run; its sink is atomic, so a failure leaves no
+     * partial file.
+     */
+    private List<Map<String, Object>> report(Path out, Map<String, Parameters> named, Consumer<String> log) {
         List<Map<String, Object>> done = new ArrayList<>();
-        for (Reporter r : registry.providers(Reporter.class)) {
+        List<Reporter> reporters = named == null ? registry.providers(Reporter.class)
+                : registry.providers(Reporter.class).stream().filter(r -> named.containsKey(r.id())).toList();
+        for (Reporter r : reporters) {
             Map<String, Object> rj = new LinkedHashMap<>();
             rj.put("reporter", r.id());
             AtomicResultSink sink = new AtomicResultSink(out, List::of, v -> Parameters.empty());
             long t0 = System.nanoTime();
             try {
-                r.report(out, sink, registry.validate(r, Map.of()));
+                r.report(out, sink, named == null ? registry.validate(r, Map.of()) : named.get(r.id()));
                 rj.put("status", "ok");
                 rj.put("files", sink.files());
                 log.accept("report '" + r.id() + "': " + String.join(", ", sink.files()));

@@ -26,8 +26,6 @@ import javax.swing.JSplitPane;
 import javax.swing.JTextField;
 import javax.swing.SwingWorker;
 import javax.swing.Timer;
-import javax.swing.event.DocumentEvent;
-import javax.swing.event.DocumentListener;
 import org.polytopelens.api.Analysis;
 import org.polytopelens.api.DatasetProvider;
 import org.polytopelens.api.Provider;
@@ -149,27 +147,9 @@ final class ExperimentEditor {
             addAnalysis.addItem(p.id());
         }
         load(draft);
-        DocumentListener dl = new DocumentListener() {
-            @Override
-            public void insertUpdate(DocumentEvent e) {
-                changed();
-            }
-
-            @Override
-            public void removeUpdate(DocumentEvent e) {
-                changed();
-            }
-
-            @Override
-            public void changedUpdate(DocumentEvent e) {
-                changed();
-            }
-        };
-        name.getDocument().addDocumentListener(dl);
-        model.getDocument().addDocumentListener(dl);
-        twin.getDocument().addDocumentListener(dl);
-        stepName.getDocument().addDocumentListener(dl);
-        stepLayer.getDocument().addDocumentListener(dl);
+        for (JTextField f : List.of(name, model, twin, stepName, stepLayer)) {
+            ParamForm.onChange(f, this::changed);
+        }
         dataset.addActionListener(e -> {
             datasetInitial = Map.of();
             showDatasetForm();

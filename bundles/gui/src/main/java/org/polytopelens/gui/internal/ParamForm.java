@@ -75,23 +75,28 @@ final class ParamForm {
         }
         JTextField t = new JTextField(v == null ? "" : v instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : String.valueOf(v), 18);
         t.putClientProperty("JTextField.placeholderText", ParamText.defaultText(p));
+        onChange(t, this::fire);
+        return t;
+    }
+
+    /** Runs {@code r} after every edit of the field's text. */
+    static void onChange(javax.swing.text.JTextComponent t, Runnable r) {
         t.getDocument().addDocumentListener(new DocumentListener() {
             @Override
             public void insertUpdate(DocumentEvent e) {
-                fire();
+                r.run();
             }
 
             @Override
             public void removeUpdate(DocumentEvent e) {
-                fire();
+                r.run();
             }
 
             @Override
             public void changedUpdate(DocumentEvent e) {
-                fire();
+                r.run();
             }
         });
-        return t;
     }
 
     private void fire() {

@@ -35,6 +35,12 @@ public final class HtmlReporter implements Reporter {
 
         @AttributeDefinition(name = "Max text lines", description = "Lines shown of each text result (e.g. example listings); the file is linked.", min = "1")
         int max_text_lines() default 60;
+
+        @AttributeDefinition(name = "Title", description = "The page's title; empty for the run's name.")
+        String title() default "";
+
+        @AttributeDefinition(name = "Max images per step", description = "PNG charts and galleries shown per step, in order; the others are linked. 0 for all.", min = "0")
+        int max_gallery_images() default 0;
     }
 
     static final String FILE = "report.html";
@@ -64,13 +70,24 @@ public final class HtmlReporter implements Reporter {
             throw new IllegalArgumentException("no run.json in " + dir + ": the HTML report is made from a finished run's directory");
         }
         JsonNode run = JSON.readTree(runJson.toFile());
-        String html = render(dir, run, c.embed_images(), Math.max(1, c.max_text_lines()));
+        if (c.max_gallery_images() < 0) {
+            throw new IllegalArgumentException("max_gallery_images must be >= 0 (0 = all), got " + c.max_gallery_images());
+        }
+        String html = render(dir, run, c.embed_images(), Math.max(1, c.max_text_lines()), c.title(), c.max_gallery_images());
         out.write(FILE, o -> o.write(html.getBytes(StandardCharsets.UTF_8)));
     }
 
     static String render(Path dir, JsonNode run, boolean embed, int maxLines) throws Exception {
+        return render(dir, run, embed, maxLines, "", 0);
+    }
+
+    /**
+     * @param title the page's title, or blank for the run's name
+     * @param maxImages PNG files shown per step (the rest linked), 0 for all
+     */
+    static String render(Path dir, JsonNode run, boolean embed, int maxLines, String title, int maxImages) throws Exception {
         StringBuilder h = new StringBuilder(1 << 16);
-        String name = run.path("name").asText("run");
+        String name = title == null || title.isBlank() ? run.path("name").asText("run") : title;
         String status = run.path("status").asText();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(name)).append(" - Polytope Lens Workbench</title>\n")
                 .append("<style>body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}")
@@ -108,6 +125,7 @@ public final class HtmlReporter implements Reporter {
                 h.append("</table></details>\n");
             }
             StringBuilder links = new StringBuilder();
+            int images = 0;
             for (JsonNode f : step.path("files")) {
                 String file = f.asText();
                 Path p = dir.resolve(file).normalize();
@@ -119,7 +137,10 @@ public final class HtmlReporter implements Reporter {
                     if (m.find()) {
                         h.append(m.group()).append('\n'); // our own table writer's output, already escaped
                     }
+                } else if (file.endsWith(".png") && maxImages > 0 && images >= maxImages) {
+                    links.append(links.length() == 0 ? "" : " &middot; ").append("<a href=\"").append(esc(file)).append("\">").append(esc(file)).append("</a>");
                 } else if (file.endsWith(".png")) {
+                    images++;
                     h.append("<figure>");
                     if (embed) {
                         h.append("<img alt=\"").append(esc(file)).append("\" src=\"data:image/png;base64,")

@@ -97,6 +97,32 @@ class HtmlReporterTest {
         }
     }
 
+    /** A reporter that dies half-way through writing its file (a full disk): the file must not appear. */
+    static final class HalfWriter implements Reporter {
+        @Override
+        public String id() {
+            return "half";
+        }
+
+        @Override
+        public String name() {
+            return "half";
+        }
+
+        @Override
+        public String description() {
+            return "writes half a page, then fails";
+        }
+
+        @Override
+        public void report(Path runDirectory, ResultSink out, Parameters params) throws Exception {
+            out.write("half.html", o -> {
+                o.write("<html><body>half a report".getBytes(StandardCharsets.UTF_8));
+                throw new java.io.IOException("No space left on device");
+            });
+        }
+    }
+
     Runner runner() {
         Map<String, Schema> schemas = Map.of("density", schemaOf(DensityAnalysis.Config.class), "jfreechart", schemaOf(ChartVisualizer.Config.class),
                 "npy", schemaOf(NpyDatasetProvider.Config.class), "relu", schemaOf(ReluCoder.Config.class),
@@ -110,6 +136,7 @@ class HtmlReporterTest {
         add(registry, Visualizer.class, new ChartVisualizer());
         add(registry, Reporter.class, new HtmlReporter());
         add(registry, Reporter.class, new Broken());
+        add(registry, Reporter.class, new HalfWriter());
         return new Runner(registry, List::of, 2);
     }
 
@@ -158,11 +185,15 @@ class HtmlReporterTest {
         }
         // The reporters' outcome is in run.json: html ok, broken recorded, the run unharmed.
         JsonNode reports = run.path("reports");
-        assertEquals(2, reports.size());
+        assertEquals(3, reports.size());
         for (JsonNode rep : reports) {
             if (rep.path("reporter").asText().equals("html")) {
                 assertEquals("ok", rep.path("status").asText());
                 assertEquals("report.html", rep.path("files").get(0).asText());
+            } else if (rep.path("reporter").asText().equals("half")) {
+                assertEquals("failed", rep.path("status").asText());
+                assertTrue(rep.path("error").asText().contains("No space left"), rep.toString());
+                assertFalse(Files.exists(out.resolve("half.html")), "a reporter failing mid-write leaves no partial file");
             } else {
                 assertEquals("failed", rep.path("status").asText());
                 assertTrue(rep.path("error").asText().contains("cannot report"), rep.toString());
@@ -183,5 +214,41 @@ class HtmlReporterTest {
     void aDirectoryWithoutARunIsRefused() {
         var e = assertThrows(IllegalArgumentException.class, () -> new HtmlReporter().report(dir, null, Parameters.empty()));
         assertTrue(e.getMessage().contains("no run.json"), e.getMessage());
+    }
+
+    Path experiment(String extra) throws Exception {
+        Path e = dir.resolve("exp-" + Math.abs(extra.hashCode()) + ".yaml");
+        Files.writeString(e, "name: reports\nmodel: " + SAMPLES.resolve("models/mlp-784-64-32-10-init.onnx") + "\ndataset: {provider: npy, path: "
+                + SAMPLES.resolve("data/mnist-1k.npy") + ", labels: " + SAMPLES.resolve("data/mnist-1k-labels.npy") + "}\n"
+                + "analyses:\n  - {id: density, params: {pairs: 2000, bootstrap: 200}}\n" + extra);
+        return e;
+    }
+
+    @Test
+    void theExperimentNamesItsReportersAndTheirParameters() throws Exception {
+        Runner runner = runner();
+        Path out = dir.resolve("named");
+        RunRecord r = runner.run(experiment("reports: {html: {title: 'Density <check>', max_gallery_images: 1}, half: {}}\n"), out, Progress.NONE, line -> {});
+        assertTrue(r.ok(), r.toString());
+        JsonNode reports = new ObjectMapper().readTree(out.resolve("run.json").toFile()).path("reports");
+        assertEquals(List.of("html", "half"), List.of(reports.get(0).path("reporter").asText(), reports.get(1).path("reporter").asText()),
+                "only the named reporters, 'broken' not run");
+        assertEquals("failed", reports.get(1).path("status").asText());
+        assertFalse(Files.exists(out.resolve("half.html")));
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<title>Density &lt;check&gt; - Polytope Lens Workbench</title>") && html.contains("<h1>Density &lt;check&gt;</h1>"), "title");
+        long pngs = r.steps().get(0).files().stream().filter(f -> f.endsWith(".png")).count();
+        assertTrue(pngs >= 1);
+        assertEquals(1, Pattern.compile("<img ").matcher(html).results().count(), "one image shown");
+        for (String f : r.steps().get(0).files().stream().filter(f -> f.endsWith(".png")).skip(1).toList()) {
+            assertTrue(html.contains("<a href=\"" + f + "\">"), "the others linked: " + f);
+        }
+
+        Path none = dir.resolve("none");
+        runner.run(experiment("reports: {}\n"), none, Progress.NONE, line -> {});
+        assertFalse(Files.exists(none.resolve("report.html")), "reports: {} writes no report");
+
+        var e = assertThrows(IllegalArgumentException.class, () -> runner.validate(experiment("reports: {pdf: {}, html: {colour: red}}\n")));
+        assertTrue(e.getMessage().contains("pdf") && e.getMessage().contains("html") && e.getMessage().contains("colour"), e.getMessage());
     }
 }
