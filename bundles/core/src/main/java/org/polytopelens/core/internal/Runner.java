@@ -380,8 +380,9 @@ public class Runner implements ExperimentRunner {
      */
     private List<Map<String, Object>> report(Path out, Map<String, Parameters> named, Consumer<String> log) {
         List<Map<String, Object>> done = new ArrayList<>();
+        // In the experiment's order; a reporter named but gone since validation (hot undeploy) is left out.
         List<Reporter> reporters = named == null ? registry.providers(Reporter.class)
-                : registry.providers(Reporter.class).stream().filter(r -> named.containsKey(r.id())).toList();
+                : named.keySet().stream().flatMap(id -> registry.providers(Reporter.class).stream().filter(r -> r.id().equals(id)).limit(1)).toList();
         for (Reporter r : reporters) {
             Map<String, Object> rj = new LinkedHashMap<>();
             rj.put("reporter", r.id());
