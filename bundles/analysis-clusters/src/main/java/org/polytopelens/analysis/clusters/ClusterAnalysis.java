@@ -106,7 +106,7 @@ public final class ClusterAnalysis implements Analysis {
     public ClusterAnalysis() {}
 
     /** With the algorithms given directly (tests, use outside OSGi). */
-    ClusterAnalysis(List<ClusteringAlgorithm> algorithms) {
+    public ClusterAnalysis(List<ClusteringAlgorithm> algorithms) {
         this.algorithms = List.copyOf(algorithms);
     }
 

@@ -58,6 +58,9 @@ final class ExperimentEditor {
     final JLabel validation = new JLabel(" ");
     final JButton runButton = new JButton("Run");
     private final Timer debounce;
+    private Timer tensors;
+    /** Tensors of the model the layer picker offers (for tests). */
+    volatile List<String> layerChoices = List.of();
     private volatile String validated = "";
     private boolean loading;
     private Map<String, Object> datasetInitial = Map.of();
@@ -150,6 +153,10 @@ final class ExperimentEditor {
         for (JTextField f : List.of(name, model, twin, stepName, stepLayer)) {
             ParamForm.onChange(f, this::changed);
         }
+        tensors = new Timer(600, e -> fillLayers());
+        tensors.setRepeats(false);
+        ParamForm.onChange(model, tensors::restart);
+        fillLayers();
         dataset.addActionListener(e -> {
             datasetInitial = Map.of();
             showDatasetForm();
@@ -280,6 +287,40 @@ final class ExperimentEditor {
         steps.addElement(new ExperimentDraft.Step(id, null, null, Map.of()));
         stepList.setSelectedIndex(steps.size() - 1);
         changed();
+    }
+
+    /** Offers the model's tensors as layers (the model view's list), read in the background; the typed layer stays. */
+    private void fillLayers() {
+        String text = model.getText().strip();
+        if (text.isEmpty()) {
+            return;
+        }
+        Path p = base().resolve(text).normalize();
+        new SwingWorker<List<String>, Void>() {
+            @Override
+            protected List<String> doInBackground() throws Exception {
+                return ModelInfos.read(window.services, p).info().tensors();
+            }
+
+            @Override
+            protected void done() {
+                try {
+                    List<String> t = get();
+                    Object current = layer.getEditor().getItem();
+                    boolean was = loading;
+                    loading = true;
+                    layer.removeAllItems();
+                    layer.addItem("");
+                    t.forEach(layer::addItem);
+                    layer.setSelectedItem(current == null ? "" : current);
+                    loading = was;
+                    layerChoices = List.copyOf(t);
+                    layer.setToolTipText(t.size() + " tensors of " + p.getFileName() + " (empty: the input space)");
+                } catch (Exception e) {
+                    layer.setToolTipText("cannot list the tensors of " + p.getFileName() + ": " + (e.getCause() == null ? e : e.getCause()).getMessage());
+                }
+            }
+        }.execute();
     }
 
     /** The selected step's parameter form (tests drive it). */

@@ -2,10 +2,7 @@ package org.polytopelens.gui.internal;
 
 import java.awt.BorderLayout;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
 import javax.swing.JComponent;
 import javax.swing.JLabel;
 import javax.swing.JPanel;
@@ -14,9 +11,6 @@ import javax.swing.JSplitPane;
 import javax.swing.JTable;
 import javax.swing.SwingWorker;
 import javax.swing.table.DefaultTableModel;
-import org.polytopelens.api.Model;
-import org.polytopelens.api.ModelBackend;
-import org.polytopelens.api.Parameters;
 import org.polytopelens.api.data.ActivationSite;
 import org.polytopelens.api.data.ModelInfo;
 import org.polytopelens.api.data.TensorInfo;
@@ -44,14 +38,9 @@ final class ModelPanel {
 
             @Override
             protected ModelInfo doInBackground() throws Exception {
-                List<ModelBackend> backends = new ArrayList<>(w.services.registry().providers(ModelBackend.class));
-                ModelBackend b = backends.stream().filter(x -> x.priority(file) > 0).max(Comparator.comparingInt(x -> x.priority(file)))
-                        .orElseThrow(() -> new IllegalArgumentException("no model backend opens " + file.getFileName() + "; backends: "
-                                + backends.stream().map(ModelBackend::id).toList()));
-                backend = b.id();
-                try (Model m = b.open(file, w.services.registry().validate(b, java.util.Map.of()))) {
-                    return m.info();
-                }
+                ModelInfos.Read r = ModelInfos.read(w.services, file);
+                backend = r.backend();
+                return r.info();
             }
 
             @Override

@@ -38,6 +38,7 @@ final class ResultsPanel {
     private final JPanel panel = new JPanel(new BorderLayout());
     final List<ChartPanel> charts = new ArrayList<>();
     final List<JTable> tables = new ArrayList<>();
+    final List<ClusterBrowser> browsers = new ArrayList<>();
     final JTabbedPane steps = new JTabbedPane();
 
     ResultsPanel(MainWindow w, Path dir) throws Exception {
@@ -79,6 +80,23 @@ final class ResultsPanel {
         p.setBorder(BorderFactory.createEmptyBorder(6, 8, 6, 8));
         p.add(left(new JLabel(s.status() + " in " + s.millis() + " ms" + (s.error() == null ? "" : ": " + s.error()))));
         Set<String> drawn = new HashSet<>();
+        for (String f : s.files()) {
+            if (f.equals("clusters.json") || f.endsWith("/clusters.json")) {
+                try {
+                    ClusterBrowser b = ClusterBrowser.of(dir.resolve(f));
+                    if (b != null) {
+                        browsers.add(b);
+                        JLabel caption = new JLabel("Clusters (select one to see its examples)");
+                        caption.putClientProperty("FlatLaf.styleClass", "h4");
+                        p.add(Box.createVerticalStrut(8));
+                        p.add(left(caption));
+                        p.add(b.component());
+                    }
+                } catch (Exception e) {
+                    p.add(left(new JLabel(f + ": " + e.getMessage())));
+                }
+            }
+        }
         for (String f : s.files()) {
             if (!f.endsWith(".json")) {
                 continue;

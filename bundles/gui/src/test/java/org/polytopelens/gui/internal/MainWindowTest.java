@@ -56,13 +56,14 @@ class MainWindowTest {
         data = Files.createTempDirectory(Path.of("target"), "gui-data").toAbsolutePath();
         Map<String, Schema> schemas = Map.of("density", schemaOf(DensityAnalysis.Config.class), "idx", schemaOf(IdxDatasetProvider.Config.class),
                 "relu", schemaOf(ReluCoder.Config.class), "onnxruntime", schemaOf(OnnxRuntimeBackend.Config.class),
-                "jfreechart", schemaOf(ChartVisualizer.Config.class));
+                "jfreechart", schemaOf(ChartVisualizer.Config.class), "clusters", schemaOf(org.polytopelens.analysis.clusters.ClusterAnalysis.Config.class));
         Registry registry = new Registry(o -> schemas.getOrDefault(o.pid(), Schema.NONE));
         add(registry, ModelBackend.class, new OnnxRuntimeBackend(Map.of()));
         add(registry, ActivationCoder.class, new ReluCoder());
         add(registry, DatasetProvider.class, new IdxDatasetProvider());
         add(registry, Analysis.class, new DensityAnalysis());
         add(registry, Visualizer.class, new ChartVisualizer());
+        add(registry, Analysis.class, new org.polytopelens.analysis.clusters.ClusterAnalysis(List.<org.polytopelens.api.ClusteringAlgorithm>of(new org.polytopelens.cluster.hdbscan.HdbscanClustering())));
         services = new Services(registry, new Runner(registry, List::of, 2), null, data, data.resolve("plugins"), SAMPLES, Map::of);
         SwingUtilities.invokeAndWait(() -> window = MainWindow.open(services, "light", closed::countDown));
         SwingUtilities.invokeAndWait(() -> window.frame.setSize(1500, 950));
@@ -119,6 +120,8 @@ class MainWindowTest {
         Display.await("the field error", 5, () -> e[0].validation.getText().contains("pairs must be an integer"));
         SwingUtilities.invokeAndWait(() -> ((JTextField) e[0].stepParams().field("pairs")).setText("5000"));
         Display.await("the core's validation", 20, () -> e[0].validated().equals("ok"));
+        // the layer picker offers the model's tensors
+        Display.await("the model's tensors as layers", 20, () -> e[0].layerChoices.contains("relu1.out"));
         assertTrue(e[0].validation.getText().contains("ready to run"), e[0].validation.getText());
         String yaml = e[0].draft().toYaml();
         assertTrue(yaml.contains("provider: idx") && yaml.contains("pairs: 5000") && yaml.contains("limit: 500"), yaml);
@@ -135,6 +138,8 @@ class MainWindowTest {
         assertFalse(charts.isEmpty(), "a live chart in the results");
         String title = charts.get(0).getChart().getTitle().getText();
         assertTrue(title.contains("density"), title);
+        var plot = (org.jfree.chart.plot.CategoryPlot) charts.get(0).getChart().getPlot();
+        assertTrue(plot.getRenderer().getDefaultToolTipGenerator() != null, "tooltips on the live chart");
         assertFalse(results[0].tables.isEmpty(), "the density summary as a table");
         assertTrue(window.console.getText().contains("run ok"), window.console.getText());
         Display.screenshot(window.frame.getRootPane(), SHOTS.resolve("results.png"));
@@ -148,6 +153,25 @@ class MainWindowTest {
 
     @Test
     @Order(3)
+    void aClustersRunOpensWithItsClusterBrowser() throws Exception {
+        Path exp = data.resolve("clusters.yaml");
+        Files.writeString(exp, "name: gui-clusters\nmodel: " + SAMPLES.resolve("models/mnist-mlp.onnx") + "\ndataset: {provider: idx, path: "
+                + SAMPLES.resolve("data/mnist-10k-images-idx3-ubyte.gz") + ", labels: " + SAMPLES.resolve("data/mnist-10k-labels-idx1-ubyte.gz")
+                + ", split: test, limit: 400}\nanalyses:\n  - {id: clusters, params: {space: codes, min_cluster_size: 8, min_samples: 2, gallery: 8}}\n");
+        Path out = data.resolve("runs/clusters");
+        assertTrue(services.runner().run(exp, out, org.polytopelens.api.Progress.NONE, l -> {}).ok());
+        ResultsPanel[] r = new ResultsPanel[1];
+        SwingUtilities.invokeAndWait(() -> r[0] = window.openRun(out));
+        assertEquals(1, r[0].browsers.size());
+        ClusterBrowser b = r[0].browsers.get(0);
+        assertTrue(b.clusters.size() >= 2, "clusters listed: " + b.clusters.size());
+        String first = b.examples.getText();
+        assertTrue(first.startsWith("model \u00b7 cluster ") && first.lines().count() > 3, first);
+        Display.screenshot(window.frame.getRootPane(), SHOTS.resolve("clusters.png"));
+    }
+
+    @Test
+    @Order(4)
     void theModelViewShowsSitesAndTensors() throws Exception {
         SwingUtilities.invokeAndWait(() -> window.openPath(SAMPLES.resolve("models/mnist-cnn.onnx")));
         ModelPanel[] m = new ModelPanel[1];
@@ -171,7 +195,7 @@ class MainWindowTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theThemeAndRecentFilesAreRememberedAndAPluginJarIsDeployedAtomically() throws Exception {
         SwingUtilities.invokeAndWait(() -> window.setTheme("dark"));
         Display.screenshot(window.frame.getRootPane(), SHOTS.resolve("results-dark.png"));
