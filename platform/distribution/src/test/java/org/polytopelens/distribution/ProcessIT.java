@@ -209,9 +209,20 @@ class ProcessIT {
         try {
             // the README's first screenshot: the real container, forms from the real Metatype schemas
             Path png = Path.of("../../docs/images/gui/workbench-gui.png").toAbsolutePath().normalize();
+            // ...and a plugin jar given to the window is installed as a drop on it would: live in the container
             Run gui = workbenchWith(Map.of("DISPLAY", display), "", Distribution.WORK, "gui", "--screenshot", png.toString(),
-                    SAMPLES.resolve("experiments/paper/prediction-2-density.yaml").toString());
+                    SAMPLES.resolve("experiments/paper/prediction-2-density.yaml").toString(), Distribution.testPlugin("example").toString());
             assertEquals(0, gui.exitCode(), gui.out() + gui.err());
+            Path installed = home.resolve("plugins").resolve(Distribution.testPlugin("example").getFileName());
+            assertTrue(Files.isRegularFile(installed), "the window copied the plugin into plugins/");
+            try {
+                Run plugins = workbench(Distribution.WORK, "plugins", "--json");
+                assertEquals(0, plugins.exitCode(), plugins.err());
+                assertTrue(Distribution.providerIds(Distribution.JSON.readTree(plugins.out()), "org.polytopelens.api.Analysis").contains("example"),
+                        "the installed plugin's analysis is registered");
+            } finally {
+                Files.deleteIfExists(installed);
+            }
             java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
             assertTrue(img.getWidth() >= 800 && img.getHeight() >= 600, img.getWidth() + " x " + img.getHeight());
             // the window remembered its state in the data directory

@@ -44,13 +44,14 @@ public final class GuiCommand implements Command {
     @Override
     public int run(String[] args, Launch launch) throws Exception {
         String theme = null;
-        Path open = null;
+        java.util.List<Path> open = new java.util.ArrayList<>();
         Path screenshot = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-h", "--help" -> {
-                    launch.out().println("Usage: workbench gui [--theme light|dark] [--screenshot PNG] [EXPERIMENT.yaml | MODEL.onnx | RUN_DIR]");
-                    launch.out().println("Opens the workbench's window; a file or run directory given is opened in it. State (layout, theme,");
+                    launch.out().println("Usage: workbench gui [--theme light|dark] [--screenshot PNG] [FILE...]");
+                    launch.out().println("Opens the workbench's window and in it each FILE: an experiment (.yaml), a model (.onnx), a run directory,");
+                    launch.out().println("or a plugin (.jar, installed into plugins/ like a drop on the window). State (layout, theme,");
                     launch.out().println("recent files) is kept in " + launch.dataDirectory().resolve("gui") + ". --screenshot: open, draw the window");
                     launch.out().println("into PNG once what was opened is shown, close (documentation, smoke tests).");
                     return 0;
@@ -71,7 +72,7 @@ public final class GuiCommand implements Command {
                     if (args[i].startsWith("-")) {
                         throw new IllegalArgumentException("unknown option " + args[i] + "; see workbench gui --help");
                     }
-                    open = launch.workingDirectory().resolve(args[i]).normalize();
+                    open.add(launch.workingDirectory().resolve(args[i]).normalize());
                 }
             }
         }
@@ -85,13 +86,11 @@ public final class GuiCommand implements Command {
                 launch::bundleProblems);
         CountDownLatch closed = new CountDownLatch(1);
         String t = theme;
-        Path file = open;
+        java.util.List<Path> files = java.util.List.copyOf(open);
         MainWindow[] window = new MainWindow[1];
         SwingUtilities.invokeAndWait(() -> {
             window[0] = MainWindow.open(s, t, closed::countDown);
-            if (file != null) {
-                window[0].openPath(file);
-            }
+            files.forEach(window[0]::openPath);
         });
         if (screenshot != null) {
             // Background work (a model's info, validation) settles within a few seconds.

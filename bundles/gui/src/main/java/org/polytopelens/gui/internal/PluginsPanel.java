@@ -2,7 +2,6 @@ package org.polytopelens.gui.internal;
 
 import java.awt.BorderLayout;
 import java.awt.Component;
-import java.awt.FlowLayout;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -55,13 +54,15 @@ final class PluginsPanel {
         tree.setRootVisible(false);
         tree.setShowsRootHandles(true);
         panel.add(new JScrollPane(tree), BorderLayout.CENTER);
-        JPanel buttons = new JPanel(new FlowLayout(FlowLayout.LEFT, 4, 2));
+        // A tool window's own tool bar, as in IntelliJ: compact buttons that fit its width.
+        javax.swing.JToolBar buttons = new javax.swing.JToolBar();
+        buttons.setFloatable(false);
         buttons.add(button("Install...", e -> chooseAndInstall(panel)));
         buttons.add(button("Start", e -> act("start")));
         buttons.add(button("Stop", e -> act("stop")));
         buttons.add(button("Uninstall", e -> act("uninstall")));
         buttons.add(button("Refresh", e -> refresh()));
-        panel.add(buttons, BorderLayout.SOUTH);
+        panel.add(buttons, BorderLayout.NORTH);
         debounce = new Timer(300, e -> refresh());
         debounce.setRepeats(false);
         bundleListener = (BundleEvent e) -> SwingUtilities.invokeLater(debounce::restart);
