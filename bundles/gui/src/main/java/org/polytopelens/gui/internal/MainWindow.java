@@ -58,6 +58,9 @@ public final class MainWindow {
     final JProgressBar progress = new JProgressBar(0, 1000);
     final JButton cancel = new JButton("Cancel");
     final JLabel status = new JLabel("ready");
+    /** The stages of the current (or last) run: its steps pending, running, finished. */
+    final javax.swing.DefaultListModel<RunStages.Stage> stageModel = new javax.swing.DefaultListModel<>();
+    final javax.swing.JList<RunStages.Stage> stages = new javax.swing.JList<>(stageModel);
     final PluginsPanel plugins;
     final RunsPanel runs;
     private final JSplitPane horizontal;
@@ -87,7 +90,13 @@ public final class MainWindow {
         cancel.addActionListener(e -> cancelRun());
         bar.add(cancel, BorderLayout.EAST);
         bottom.add(bar, BorderLayout.NORTH);
-        bottom.add(new JScrollPane(console), BorderLayout.CENTER);
+        stages.setVisibleRowCount(6);
+        JScrollPane stageScroll = new JScrollPane(stages);
+        stageScroll.setPreferredSize(new Dimension(300, 120));
+        JSplitPane consoleSplit = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, stageScroll, new JScrollPane(console));
+        consoleSplit.setResizeWeight(0);
+        consoleSplit.setDividerLocation(260);
+        bottom.add(consoleSplit, BorderLayout.CENTER);
         vertical = new JSplitPane(JSplitPane.VERTICAL_SPLIT, editors, bottom);
         vertical.setResizeWeight(1);
         horizontal = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, tools, vertical);
@@ -343,10 +352,27 @@ public final class MainWindow {
         progress.setValue(0);
         progress.setString("running " + name);
         log("run " + experiment + " -> " + out);
+        List<String> labels;
+        try {
+            labels = RunStages.labels(ExperimentDraft.parse(Files.readString(experiment)));
+        } catch (Exception e) {
+            labels = List.of();
+        }
+        List<String> stageLabels = labels;
+        int[] percent = {-1};
+        Runnable showStages = () -> {
+            stageModel.clear();
+            RunStages.of(stageLabels, RunStages.read(out), percent[0]).forEach(stageModel::addElement);
+        };
+        showStages.run();
+        // run.json is rewritten after each step: poll it for the stages (cheap: a small file, twice a second).
+        javax.swing.Timer poll = new javax.swing.Timer(500, e -> showStages.run());
+        poll.start();
         Progress p = new Progress() {
             @Override
             public void report(double fraction, String message) {
                 SwingUtilities.invokeLater(() -> {
+                    percent[0] = (int) Math.round(100 * Math.max(0, Math.min(1, fraction)));
                     progress.setValue((int) Math.round(1000 * Math.max(0, Math.min(1, fraction))));
                     progress.setString(message);
                 });
@@ -370,6 +396,8 @@ public final class MainWindow {
 
             @Override
             protected void done() {
+                poll.stop();
+                showStages.run();
                 running = null;
                 cancel.setEnabled(false);
                 try {

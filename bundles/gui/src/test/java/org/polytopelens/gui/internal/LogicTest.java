@@ -105,4 +105,19 @@ class LogicTest {
         assertEquals(List.of("1\tthe [cat] sat", "2\ta [dog]"), m.get(4));
         assertEquals(List.of("7\t#7"), m.get(0));
     }
+
+    @Test
+    void runStagesFollowTheRunJsonAsItIsRewritten() throws Exception {
+        ExperimentDraft d = ExperimentDraft.parse(Files.readString(SAMPLES.resolve("experiments/paper/prediction-2-density.yaml")));
+        List<String> labels = RunStages.labels(d);
+        assertEquals(List.of("density (input)", "density (relu1)"), labels);
+        assertEquals(List.of("running", "pending"), RunStages.of(labels, null, 40).stream().map(RunStages.Stage::status).toList());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"status\":\"incomplete\",\"steps\":[{\"status\":\"ok\",\"millis\":812}]}");
+        List<RunStages.Stage> now = RunStages.of(labels, json, 10);
+        assertEquals("\u2714 density (input) (812 ms)", now.get(0).toString());
+        assertEquals("\u25b6 density (relu1) 10%", now.get(1).toString());
+        Files.writeString(dir.resolve("run.json"), "{\"steps\":[{\"status\":\"ok\",\"millis\":1},{\"status\":\"failed\",\"millis\":2}]}");
+        assertEquals(List.of("ok", "failed"), RunStages.of(labels, RunStages.read(dir), -1).stream().map(RunStages.Stage::status).toList());
+        assertNull(RunStages.read(dir.resolve("nowhere")));
+    }
 }

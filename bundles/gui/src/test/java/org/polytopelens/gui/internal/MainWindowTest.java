@@ -142,6 +142,7 @@ class MainWindowTest {
         assertTrue(plot.getRenderer().getDefaultToolTipGenerator() != null, "tooltips on the live chart");
         assertFalse(results[0].tables.isEmpty(), "the density summary as a table");
         assertTrue(window.console.getText().contains("run ok"), window.console.getText());
+        assertEquals("ok", window.stageModel.get(0).status(), "the stage list shows the finished step");
         Display.screenshot(window.frame.getRootPane(), SHOTS.resolve("results.png"));
 
         // the runs tool window lists it; reopening it from there gives the same charts
