@@ -46,6 +46,8 @@ final class ExperimentEditor {
     final JTextField twin = new JTextField(40);
     final JComboBox<String> dataset = new JComboBox<>();
     final JComboBox<String> layer = new JComboBox<>();
+    /** The coders the experiment allows, in the list's order; none selected: every registered coder (no coders: key). */
+    final JList<String> coders = new JList<>(new DefaultListModel<>());
     private final JPanel datasetForm = new JPanel(new BorderLayout());
     private ParamForm datasetParams;
     private final DefaultListModel<ExperimentDraft.Step> steps = new DefaultListModel<>();
@@ -64,6 +66,8 @@ final class ExperimentEditor {
     private volatile String validated = "";
     private boolean loading;
     private Map<String, Object> datasetInitial = Map.of();
+    /** Keys of the experiment the form does not show (sites, visualizers, reports...), kept as they were. */
+    private Map<String, Object> other = Map.of();
     /** The last run started from this editor, for tests and the results tab. */
     volatile Path lastRun;
 
@@ -85,6 +89,10 @@ final class ExperimentEditor {
         row(head, c, 2, "Untrained twin (optional)", twin, browse(twin, "onnx"));
         row(head, c, 3, "Dataset", dataset, null);
         row(head, c, 4, "Layer (tensor; empty = input space)", layer, null);
+        coders.setVisibleRowCount(2);
+        coders.setLayoutOrientation(JList.HORIZONTAL_WRAP);
+        coders.setToolTipText("Coders to use, first that supports a site wins; none selected: every registered coder");
+        row(head, c, 5, "Coders (none = all)", new JScrollPane(coders), null);
         twin.putClientProperty("JTextField.placeholderText", "a second model: runs trained vs untrained side by side");
 
         JPanel ds = new JPanel(new BorderLayout());
@@ -149,6 +157,9 @@ final class ExperimentEditor {
         for (Provider p : window.services.registry().providers(Analysis.class)) {
             addAnalysis.addItem(p.id());
         }
+        for (Provider p : window.services.registry().providers(org.polytopelens.api.ActivationCoder.class)) {
+            ((DefaultListModel<String>) coders.getModel()).addElement(p.id());
+        }
         load(draft);
         for (JTextField f : List.of(name, model, twin, stepName, stepLayer)) {
             ParamForm.onChange(f, this::changed);
@@ -163,6 +174,11 @@ final class ExperimentEditor {
             changed();
         });
         layer.addActionListener(e -> changed());
+        coders.addListSelectionListener(e -> {
+            if (!e.getValueIsAdjusting()) {
+                changed();
+            }
+        });
         stepList.addListSelectionListener(e -> {
             if (!e.getValueIsAdjusting()) {
                 showStep();
@@ -214,6 +230,18 @@ final class ExperimentEditor {
             }
             datasetInitial = d.datasetParams();
             layer.setSelectedItem(d.layer());
+            coders.clearSelection();
+            if (d.other().get("coders") instanceof List<?> named) {
+                List<Integer> at = new ArrayList<>();
+                for (Object id : named) {
+                    int i = ((DefaultListModel<String>) coders.getModel()).indexOf(String.valueOf(id));
+                    if (i >= 0) {
+                        at.add(i);
+                    }
+                }
+                coders.setSelectedIndices(at.stream().mapToInt(Integer::intValue).toArray());
+            }
+            other = d.other();
             steps.clear();
             d.analyses().forEach(steps::addElement);
             showDatasetForm();
@@ -363,8 +391,13 @@ final class ExperimentEditor {
             list.add(steps.get(i));
         }
         Object l = layer.getEditor().getItem();
+        Map<String, Object> rest = new LinkedHashMap<>(other);
+        rest.remove("coders");
+        if (!coders.getSelectedValuesList().isEmpty()) {
+            rest.put("coders", List.copyOf(coders.getSelectedValuesList()));
+        }
         return new ExperimentDraft(name.getText().strip(), models, dataset.getSelectedItem() == null ? "" : (String) dataset.getSelectedItem(),
-                datasetParams == null ? Map.of() : datasetParams.values(), l == null ? "" : String.valueOf(l).strip(), list, Map.of());
+                datasetParams == null ? Map.of() : datasetParams.values(), l == null ? "" : String.valueOf(l).strip(), list, rest);
     }
 
     private Path base() {

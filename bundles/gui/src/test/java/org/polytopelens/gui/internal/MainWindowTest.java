@@ -113,6 +113,7 @@ class MainWindowTest {
                 ((JTextField) ds.field("split")).setText("test");
             }
             ((JTextField) ds.field("limit")).setText("500");
+            e[0].coders.setSelectedValue("relu", false);
             e[0].addStep("density");
             ((JTextField) e[0].stepParams().field("pairs")).setText("abc");
         });
@@ -125,6 +126,7 @@ class MainWindowTest {
         assertTrue(e[0].validation.getText().contains("ready to run"), e[0].validation.getText());
         String yaml = e[0].draft().toYaml();
         assertTrue(yaml.contains("provider: idx") && yaml.contains("pairs: 5000") && yaml.contains("limit: 500"), yaml);
+        assertTrue(yaml.contains("coders:\n- relu"), yaml);
         Display.screenshot(window.frame.getRootPane(), SHOTS.resolve("experiment-editor.png"));
 
         SwingUtilities.invokeAndWait(() -> e[0].run());
