@@ -227,11 +227,12 @@ public final class ClusterAnalysis implements Analysis {
             List<SoftCodes> soft = new ArrayList<>();
             for (int from = 0; from < n; from += BLOCK) {
                 ctx.progress().checkCancelled();
-                Tensor t = ctx.points(model, from, Math.min(n, from + BLOCK));
+                int to = Math.min(n, from + BLOCK);
+                // through the context: the run's other steps share these codes
                 if (c.soft()) {
-                    soft.add(encoder.soft(t));
+                    soft.add(ctx.softCodes(model, from, to));
                 } else {
-                    hard.add(encoder.hard(t));
+                    hard.add(ctx.codes(model, from, to));
                 }
             }
             if (c.soft()) {

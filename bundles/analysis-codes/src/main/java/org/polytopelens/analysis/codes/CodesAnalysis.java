@@ -108,8 +108,8 @@ public final class CodesAnalysis implements Analysis {
                     public Object shard(int index, Progress p) throws Exception {
                         p.checkCancelled();
                         int from = (first + index) * batch;
-                        Tensor points = ctx.points(model, from, Math.min(n, from + batch));
-                        return c.soft() ? encoder.soft(points) : encoder.hard(points);
+                        int to = Math.min(n, from + batch);
+                        return c.soft() ? ctx.softCodes(model, from, to) : ctx.codes(model, from, to);
                     }
 
                     @Override

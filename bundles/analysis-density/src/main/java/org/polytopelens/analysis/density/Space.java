@@ -34,8 +34,10 @@ record Space(int n, int dim, float[] points, SplineCodes hard, SoftCodes soft) {
             public List<Object[]> shard(int index, Progress p) throws Exception {
                 p.checkCancelled();
                 int from = index * batch;
-                Tensor points = ctx.points(model, from, Math.min(n, from + batch));
-                Object codes = soft ? encoder.soft(points) : encoder.hard(points);
+                int to = Math.min(n, from + batch);
+                Tensor points = ctx.points(model, from, to);
+                // through the context: the run's other steps (another density, clusters...) share them
+                Object codes = soft ? ctx.softCodes(model, from, to) : ctx.codes(model, from, to);
                 List<Object[]> one = new ArrayList<>(1);
                 one.add(new Object[] {points, codes});
                 return one;

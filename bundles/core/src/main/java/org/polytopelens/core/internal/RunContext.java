@@ -26,8 +26,17 @@ final class RunContext implements AnalysisContext {
     private final Progress progress;
     private final Consumer<String> log;
 
+    private final RowCache cache;
+
     RunContext(Map<String, Model> models, Dataset dataset, String layer, boolean datasetInLayerSpace, Encoders encoders, ResultSink results, Engine engine,
             Progress progress, Consumer<String> log) {
+        this(models, dataset, layer, datasetInLayerSpace, encoders, RowCache.none(), results, engine, progress, log);
+    }
+
+    /** @param cache the run's points and codes of dataset examples, shared by its steps */
+    RunContext(Map<String, Model> models, Dataset dataset, String layer, boolean datasetInLayerSpace, Encoders encoders, RowCache cache,
+            ResultSink results, Engine engine, Progress progress, Consumer<String> log) {
+        this.cache = cache;
         this.models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         this.firstModel = models.values().iterator().next();
         this.dataset = dataset;
@@ -88,14 +97,25 @@ final class RunContext implements AnalysisContext {
     @Override
     public Tensor points(Model model, int from, int to) throws Exception {
         if (dataset instanceof org.polytopelens.api.TokenDataset tokens) {
-            return TokenPoints.gather(model, tokens, layer, from, to);
+            return cache.points(model, layer, from, to, () -> TokenPoints.gather(model, tokens, layer, from, to));
         }
-        Tensor batch = dataset.batch(from, to);
         if (layer.isEmpty() || datasetInLayerSpace) {
-            return batch;
+            return dataset.batch(from, to); // read, not computed: nothing to share
         }
-        String input = dataset.input().orElseGet(() -> model.info().inputs().get(0).name());
-        return model.run(Map.of(input, batch), List.of(layer)).get(layer);
+        return cache.points(model, layer, from, to, () -> {
+            String input = dataset.input().orElseGet(() -> model.info().inputs().get(0).name());
+            return model.run(Map.of(input, dataset.batch(from, to)), List.of(layer)).get(layer);
+        });
+    }
+
+    @Override
+    public org.polytopelens.api.data.SplineCodes codes(Model model, int from, int to) throws Exception {
+        return cache.hard(model, layer, from, to, () -> encoder(model).hard(points(model, from, to)));
+    }
+
+    @Override
+    public org.polytopelens.api.data.SoftCodes softCodes(Model model, int from, int to) throws Exception {
+        return cache.soft(model, layer, from, to, () -> encoder(model).soft(points(model, from, to)));
     }
 
     @Override

@@ -42,6 +42,9 @@ import org.polytopelens.core.RunRecord.StepRecord;
  * run.json} last. Thread-safe: each run has its own state.
  */
 public class Runner implements ExperimentRunner {
+    /** Memory for the points and codes a run's steps share: a quarter of the heap, at most 1 GiB. */
+    static final long CACHE_BYTES = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
+
     private final ExtensionRegistry registry;
     private final Supplier<List<Map<String, Object>>> bundles;
     private final int threads;
@@ -207,6 +210,7 @@ public class Runner implements ExperimentRunner {
         List<StepRecord> steps = new ArrayList<>();
         List<Map<String, Object>> stepJson = new ArrayList<>();
         RunContext.Encoders encoders = null;
+        RowCache cache = null;
         // Steps with a layer of their own get their own encoders, planned on first use.
         Map<String, RunContext.Encoders> byLayer = new LinkedHashMap<>();
         try (ParallelEngine engine = new ParallelEngine(threads)) {
@@ -259,7 +263,10 @@ public class Runner implements ExperimentRunner {
                     String layer = ps.step().layer() == null ? exp.layer() : ps.step().layer();
                     Dataset ds = dataset;
                     RunContext.Encoders stepEncoders = byLayer.computeIfAbsent(layer, l -> encoders(ds, exp, l, plan, log));
-                    r = runStep(ps, exp, layer, models, dataset, stepEncoders, sink, engine, progress, log);
+                    if (cache == null) {
+                        cache = new RowCache(dataset.size(), CACHE_BYTES);
+                    }
+                    r = runStep(ps, exp, layer, models, dataset, stepEncoders, cache, sink, engine, progress, log);
                     if (name != null) {
                         r = new StepRecord(r.analysis(), r.status(), r.error(), r.millis(), r.files().stream().map(f -> name + "/" + f).toList());
                     }
@@ -333,6 +340,12 @@ public class Runner implements ExperimentRunner {
         j.put("java", System.getProperty("java.version"));
         j.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         j.put("threads", threads);
+        if (cache != null) {
+            long[] st = cache.stats();
+            // How much of the dataset's points and codes the steps shared instead of recomputing.
+            j.put("sharedRows", Map.of("reused", st[0], "computed", st[1], "bytes", st[2]));
+            log.accept("shared points and codes: " + st[0] + " example rows reused, " + st[1] + " computed, " + st[2] / (1 << 20) + " MB held");
+        }
         AtomicResultSink.writeAtomically(out.resolve("run.json"), o -> AtomicResultSink.JSON.writeValue(o, j));
         List<Map<String, Object>> reports = report(out, plan.reportParams(), log);
         if (!reports.isEmpty()) {
@@ -419,7 +432,7 @@ public class Runner implements ExperimentRunner {
     }
 
     private StepRecord runStep(PlannedStep ps, Experiment exp, String layer, Map<String, Model> models, Dataset dataset, RunContext.Encoders encoders,
-            AtomicResultSink sink, ParallelEngine engine, Progress progress, Consumer<String> runLog) {
+            RowCache cache, AtomicResultSink sink, ParallelEngine engine, Progress progress, Consumer<String> runLog) {
         String id = ps.step().id();
         Consumer<String> log = line -> runLog.accept("[" + id + "] " + line);
         long limit = ps.step().timeLimitSeconds() > 0 ? ps.step().timeLimitSeconds() : exp.timeLimitSeconds();
@@ -432,7 +445,7 @@ public class Runner implements ExperimentRunner {
             Analysis a = registry.provider(Analysis.class, id);
             log.accept("start " + ps.params().asMap());
             try {
-                a.run(new RunContext(models, dataset, layer, exp.datasetInLayerSpace(), encoders, sink, engine, sp, log), ps.params());
+                a.run(new RunContext(models, dataset, layer, exp.datasetInLayerSpace(), encoders, cache, sink, engine, sp, log), ps.params());
             } finally {
                 // A plugin uninstalled while its step ran: its code ran to the end on classes that
                 // are gone from the workbench, so the step's results are not to be trusted.

@@ -421,4 +421,27 @@ class RunnerTest {
         JsonNode j = AtomicResultSink.JSON.readTree(dir.resolve("out/run.json").toFile());
         assertTrue(j.get("error").asText().contains("not-a-number"));
     }
+
+    /** Steps reading the same examples in different blocks share one extraction: every row runs through the model once. */
+    @Test
+    void stepsShareTheExtractionOfPointsAndCodes() throws Exception {
+        Path e = experiment(BASE + """
+                layer: h1
+                analyses:
+                  - {id: share, name: a, params: {block: 2}}
+                  - {id: share, name: b, params: {block: 3}}
+                """);
+        Runner runner = new Runner(TestPlugins.registry(TestPlugins.schemas(), backend, new TestPlugins.SignCoder(), new TestPlugins.LinesDataset(),
+                new TestPlugins.Share()), List::of, 2);
+        RunRecord r = runner.run(e, dir.resolve("out"), Progress.NONE, log::add);
+        assertTrue(r.ok(), r.toString());
+        // the same text from both steps
+        assertEquals(Files.readString(dir.resolve("out/a/share.txt")), Files.readString(dir.resolve("out/b/share.txt")));
+        // 5 points to h1 once, their codes from h1 once: 10 rows; without sharing, 20
+        assertEquals(10, backend.opened.get(0).rowsRun.get(), "rows run through the model");
+        JsonNode shared = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out/run.json").toFile()).path("sharedRows");
+        assertEquals(10, shared.path("computed").asLong(), shared.toString());
+        assertTrue(shared.path("reused").asLong() >= 10, shared.toString());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("shared points and codes:")), log.toString());
+    }
 }

@@ -146,6 +146,7 @@ final class TestPlugins {
         m.put("codes-txt", Schema.of("codes-txt", new Ocd("codes-txt", List.of(Ad.of("batch.size", AttributeDefinition.INTEGER, "2")),
                 List.of())));
         m.put("slow", Schema.of("slow", new Ocd("slow", List.of(Ad.of("millis", AttributeDefinition.LONG, "60000")), List.of())));
+        m.put("share", Schema.of("share", new Ocd("share", List.of(Ad.of("block", AttributeDefinition.INTEGER, "2")), List.of())));
         m.put("txt", Schema.of("txt", new Ocd("txt", List.of(Ad.of("suffix", AttributeDefinition.STRING, "txt")), List.of())));
         return m;
     }
@@ -161,6 +162,8 @@ final class TestPlugins {
         static final float[] B2 = {-1, 0};
         final Path source;
         volatile boolean closed;
+        /** Rows fed through the model, over all runs (to see what the steps of a run share). */
+        final java.util.concurrent.atomic.AtomicLong rowsRun = new java.util.concurrent.atomic.AtomicLong();
 
         TinyMlp(Path source) {
             this.source = source;
@@ -205,6 +208,7 @@ final class TestPlugins {
             String feed = feeds.keySet().iterator().next();
             Tensor t = feeds.get(feed);
             int n = t.rows();
+            rowsRun.addAndGet(n);
             Map<String, List<float[]>> rows = new HashMap<>();
             for (int r = 0; r < n; r++) {
                 Map<String, float[]> v = new HashMap<>();
@@ -411,6 +415,43 @@ final class TestPlugins {
             ctx.results().write("codes.txt", out -> out.write(s.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
             ctx.results().publish(new Table("summary", "Codes", List.of("points", "bits"), List.of(List.of(codes.count(), codes.bits()))));
             ctx.progress().report(1, "done");
+        }
+    }
+
+    /** Reads the codes and points of every example through the context, in blocks of {@code block}. */
+    static final class Share implements Analysis {
+        @Override
+        public String id() {
+            return "share";
+        }
+
+        @Override
+        public String name() {
+            return "Shared reads";
+        }
+
+        @Override
+        public String description() {
+            return "reads codes and points of every example";
+        }
+
+        @Override
+        public void run(AnalysisContext ctx, Parameters params) throws Exception {
+            int block = ((Number) params.get("block").orElse(2)).intValue();
+            int n = ctx.dataset().size();
+            StringBuilder s = new StringBuilder();
+            for (int from = 0; from < n; from += block) {
+                int to = Math.min(n, from + block);
+                SplineCodes c = ctx.codes(ctx.model(), from, to);
+                Tensor p = ctx.points(ctx.model(), from, to);
+                for (int r = 0; r < c.count(); r++) {
+                    for (int b = 0; b < c.bits(); b++) {
+                        s.append(c.get(r, b) ? '1' : '0');
+                    }
+                    s.append(' ').append(java.util.Arrays.toString(p.row(r))).append('\n');
+                }
+            }
+            ctx.results().write("share.txt", out -> out.write(s.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         }
     }
 
