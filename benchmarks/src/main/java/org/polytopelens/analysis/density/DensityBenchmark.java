@@ -118,13 +118,13 @@ public class DensityBenchmark {
         return DensityAnalysis.pairDensities(engine, Progress.NONE, space, distance::between, labels, pairs, pairs.size() <= DensityAnalysis.KEEP);
     }
 
-    /** At setup of n = 2,000: every pair visited once, the mean equals a plain double loop's, and the prototype's agrees to 1e-12. */
+    /** At setup of n = 2,000: every pair visited once, the mean equals a plain double loop's, and the prototype's agrees to 1e-9 (the workbench sums the dot product in float blocks). */
     private void check() {
         if (n > 2000) {
             return;
         }
         DensityAnalysis.Block b = measure(space::distance), b8 = measure(this::distance8);
-        if (Math.abs(b8.all().mean - b.all().mean) > 1e-12 * b.all().mean) {
+        if (Math.abs(b8.all().mean - b.all().mean) > 1e-9 * b.all().mean) {
             throw new IllegalStateException("distance8 prototype disagrees: mean " + b8.all().mean + " vs " + b.all().mean);
         }
         double sum = 0;

@@ -283,6 +283,89 @@ public final class DensityAnalysis implements Analysis {
         }
     }
 
+    /** Points per side of a tile of the all-pairs loop: two tiles' points (784 floats each: 400 KB) stay in L2 while all their pairs are visited. */
+    static final int TILE = 64;
+
+    /**
+     * All pairs, tile by tile: block I of {@link #TILE} points against block J >= I, every pair
+     * (i < j) once, so each point's row is read from memory once per tile rather than once per
+     * pair (row by row, 20,000 points of 784 floats stream 63 MB per row: the loop was bound by
+     * memory). Shards are runs of tiles in a fixed order, merged in that order: the result does not
+     * depend on the thread count. A kept raw value goes to its pair's key, as in the row-by-row loop.
+     */
+    static Block tiledDensities(Engine engine, Progress progress, Space space, PointDistance distance, int[] labels, Pairs pairs, boolean keep) {
+        int n = pairs.points();
+        int blocks = (n + TILE - 1) / TILE;
+        long tiles = (long) blocks * (blocks + 1) / 2;
+        int perShard = (int) Math.max(1, (tiles + 255) / 256);
+        int shards = (int) ((tiles + perShard - 1) / perShard);
+        long total = pairs.size();
+        // tile t -> (I, J): row-major over I, J >= I
+        long[] rowFirstTile = new long[blocks + 1];
+        for (int b = 0; b < blocks; b++) {
+            rowFirstTile[b + 1] = rowFirstTile[b] + (blocks - b);
+        }
+        // Every pair has its own slot: shards write disjoint indices (the engine's join publishes them).
+        float[] rawAll = keep ? new float[Math.toIntExact(total)] : null;
+        return engine.run(new Sharded<Block>() {
+            @Override
+            public int shards() {
+                return shards;
+            }
+
+            @Override
+            public Block shard(int index, Progress p) {
+                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
+                long skipped = 0;
+                long t0 = (long) index * perShard, t1 = Math.min(tiles, t0 + perShard);
+                int bi = 0;
+                while (rowFirstTile[bi + 1] <= t0) {
+                    bi++;
+                }
+                for (long t = t0; t < t1; t++) {
+                    p.checkCancelled();
+                    while (rowFirstTile[bi + 1] <= t) {
+                        bi++;
+                    }
+                    int bj = bi + (int) (t - rowFirstTile[bi]);
+                    int i0 = bi * TILE, i1 = Math.min(n, i0 + TILE), j0 = bj * TILE, j1 = Math.min(n, j0 + TILE);
+                    for (int i = i0; i < i1; i++) {
+                        for (int j = Math.max(j0, i + 1); j < j1; j++) {
+                            double dist = distance.between(i, j);
+                            float raw;
+                            if (dist == 0) {
+                                skipped++;
+                                raw = Float.NaN;
+                            } else {
+                                double d = space.codeDistance(i, j) / dist;
+                                all.add(d);
+                                (labels[i] == labels[j] ? intra : inter).add(d);
+                                raw = (float) d;
+                            }
+                            if (rawAll != null) {
+                                rawAll[(int) (pairs.rowStart(i) + j - i - 1)] = raw;
+                            }
+                        }
+                    }
+                }
+                return new Block(skipped, all, intra, inter, null);
+            }
+
+            @Override
+            public Block merge(List<Block> parts) {
+                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
+                long skipped = 0;
+                for (Block b : parts) {
+                    skipped += b.skipped();
+                    all.add(b.all());
+                    intra.add(b.intra());
+                    inter.add(b.inter());
+                }
+                return new Block(skipped, all, intra, inter, rawAll);
+            }
+        }, progress);
+    }
+
     /** Distance between points i and j of the layer's space. */
     interface PointDistance {
         double between(int i, int j);
@@ -296,6 +379,9 @@ public final class DensityAnalysis implements Analysis {
      * (also driven by the JMH benchmark, which swaps in other point distances).
      */
     static Block pairDensities(Engine engine, Progress progress, Space space, PointDistance distance, int[] labels, Pairs pairs, boolean keep) {
+        if (pairs.isAll() && pairs.points() > TILE) {
+            return tiledDensities(engine, progress, space, distance, labels, pairs, keep);
+        }
         long total = pairs.size();
         int block = (int) Math.max(MIN_BLOCK, (total + 255) / 256);
         int shards = (int) ((total + block - 1) / block);

@@ -254,4 +254,59 @@ class DensityAnalysisTest {
         it.forEachRemaining(out::add);
         return out;
     }
+
+    /**
+     * The all-pairs loop in tiles visits every pair once and gives each pair the density a direct
+     * computation gives it (hamming / Euclidean distance in double), at any thread count.
+     */
+    @Test
+    void allPairsInTilesMatchADirectComputation() throws Exception {
+        int n = 3 * DensityAnalysis.TILE + 17, dim = 20, bits = 70;
+        Random r = new Random(11);
+        float[] pts = new float[n * dim];
+        for (int k = 0; k < pts.length; k++) {
+            pts[k] = (float) r.nextGaussian();
+        }
+        System.arraycopy(pts, 0, pts, 5 * dim, dim); // one duplicate point: its pair is skipped
+        int wpr = org.polytopelens.api.data.SplineCodes.wordsPerRow(bits);
+        long[] words = new long[n * wpr];
+        for (int k = 0; k < words.length; k++) {
+            words[k] = r.nextLong() & (k % wpr == wpr - 1 ? (1L << (bits % 64)) - 1 : -1L);
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 3;
+        }
+        Space space = new Space(n, dim, pts, new org.polytopelens.api.data.SplineCodes(n, bits, words), null);
+        Pairs all = Pairs.sample(n, Long.MAX_VALUE, 1);
+        assertTrue(all.isAll());
+        for (int threads : new int[] {1, 2}) {
+            try (org.polytopelens.core.internal.ParallelEngine engine = new org.polytopelens.core.internal.ParallelEngine(threads)) {
+                DensityAnalysis.Block b = DensityAnalysis.pairDensities(engine, org.polytopelens.api.Progress.NONE, space, space::distance, labels, all, true);
+                double sum = 0;
+                long count = 0;
+                for (int i = 0; i < n; i++) {
+                    for (int j = i + 1; j < n; j++) {
+                        double dd = 0;
+                        for (int k = 0; k < dim; k++) {
+                            double x = (double) pts[i * dim + k] - pts[j * dim + k];
+                            dd += x * x;
+                        }
+                        float raw = b.raw()[(int) (all.rowStart(i) + j - i - 1)];
+                        if (dd == 0) {
+                            assertTrue(Float.isNaN(raw), "pair " + i + ", " + j);
+                            continue;
+                        }
+                        double want = space.codeDistance(i, j) / Math.sqrt(dd);
+                        assertEquals(want, raw, 1e-5 * want, "pair " + i + ", " + j);
+                        sum += want;
+                        count++;
+                    }
+                }
+                assertEquals(1, b.skipped());
+                assertEquals(count, b.all().n);
+                assertEquals(sum / count, b.all().mean, 1e-9 * sum / count);
+            }
+        }
+    }
 }
