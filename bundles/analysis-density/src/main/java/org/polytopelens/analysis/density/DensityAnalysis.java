@@ -315,8 +315,7 @@ public final class DensityAnalysis implements Analysis {
 
             @Override
             public Block shard(int index, Progress p) {
-                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
-                long skipped = 0;
+                Acc acc = new Acc();
                 long t0 = (long) index * perShard, t1 = Math.min(tiles, t0 + perShard);
                 int bi = 0;
                 while (rowFirstTile[bi + 1] <= t0) {
@@ -331,37 +330,19 @@ public final class DensityAnalysis implements Analysis {
                     int i0 = bi * TILE, i1 = Math.min(n, i0 + TILE), j0 = bj * TILE, j1 = Math.min(n, j0 + TILE);
                     for (int i = i0; i < i1; i++) {
                         for (int j = Math.max(j0, i + 1); j < j1; j++) {
-                            double dist = distance.between(i, j);
-                            float raw;
-                            if (dist == 0) {
-                                skipped++;
-                                raw = Float.NaN;
-                            } else {
-                                double d = space.codeDistance(i, j) / dist;
-                                all.add(d);
-                                (labels[i] == labels[j] ? intra : inter).add(d);
-                                raw = (float) d;
-                            }
+                            float raw = acc.add(space, distance, labels, i, j);
                             if (rawAll != null) {
                                 rawAll[(int) (pairs.rowStart(i) + j - i - 1)] = raw;
                             }
                         }
                     }
                 }
-                return new Block(skipped, all, intra, inter, null);
+                return acc.block(null);
             }
 
             @Override
             public Block merge(List<Block> parts) {
-                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
-                long skipped = 0;
-                for (Block b : parts) {
-                    skipped += b.skipped();
-                    all.add(b.all());
-                    intra.add(b.intra());
-                    inter.add(b.inter());
-                }
-                return new Block(skipped, all, intra, inter, rawAll);
+                return Acc.merge(parts, rawAll);
             }
         }, progress);
     }
@@ -373,6 +354,41 @@ public final class DensityAnalysis implements Analysis {
 
     /** Merged moments of the pairs' densities (all, intra, inter), the skipped pairs, and the raw values if kept. */
     record Block(long skipped, Moments all, Moments intra, Moments inter, float[] raw) {}
+
+    /** A shard's moments of pair densities: overall, intra- and inter-class, and the skipped pairs. */
+    private static final class Acc {
+        final Moments all = new Moments(), intra = new Moments(), inter = new Moments();
+        long skipped;
+
+        /** Adds pair (i, j); returns its density, or NaN for the same point twice (no distance to divide by: skipped). */
+        float add(Space space, PointDistance distance, int[] labels, int i, int j) {
+            double dist = distance.between(i, j);
+            if (dist == 0) {
+                skipped++;
+                return Float.NaN;
+            }
+            double d = space.codeDistance(i, j) / dist;
+            all.add(d);
+            (labels[i] == labels[j] ? intra : inter).add(d);
+            return (float) d;
+        }
+
+        Block block(float[] raw) {
+            return new Block(skipped, all, intra, inter, raw);
+        }
+
+        /** The shards' blocks merged in their order (the result does not depend on the thread count). */
+        static Block merge(List<Block> parts, float[] raw) {
+            Acc a = new Acc();
+            for (Block b : parts) {
+                a.skipped += b.skipped();
+                a.all.add(b.all());
+                a.intra.add(b.intra());
+                a.inter.add(b.inter());
+            }
+            return a.block(raw);
+        }
+    }
 
     /**
      * The pair loop: code distance over {@code distance} for every pair, in blocks of pairs as shards
@@ -394,50 +410,33 @@ public final class DensityAnalysis implements Analysis {
             @Override
             public Block shard(int index, Progress p) {
                 long from = (long) index * block, to = Math.min(total, from + block);
-                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
+                Acc acc = new Acc();
                 float[] raw = keep ? new float[(int) (to - from)] : null;
-                long skipped = 0;
                 for (long k = from; k < to; k++) {
                     if ((k & 1023) == 0) {
                         p.checkCancelled();
                     }
                     long key = pairs.key(k);
                     int i = pairs.first(key), j = pairs.second(key, i);
-                    double dist = distance.between(i, j);
-                    if (dist == 0) { // the same point twice: no distance to divide by
-                        skipped++;
-                        if (raw != null) {
-                            raw[(int) (k - from)] = Float.NaN;
-                        }
-                        continue;
-                    }
-                    double d = space.codeDistance(i, j) / dist;
-                    all.add(d);
-                    (labels[i] == labels[j] ? intra : inter).add(d);
+                    float d = acc.add(space, distance, labels, i, j);
                     if (raw != null) {
-                        raw[(int) (k - from)] = (float) d;
+                        raw[(int) (k - from)] = d;
                     }
                 }
-                return new Block(skipped, all, intra, inter, raw);
+                return acc.block(raw);
             }
 
             @Override
             public Block merge(List<Block> parts) {
-                Moments all = new Moments(), intra = new Moments(), inter = new Moments();
-                long skipped = 0;
                 float[] raw = keep ? new float[(int) total] : null;
                 int at = 0;
                 for (Block b : parts) {
-                    skipped += b.skipped();
-                    all.add(b.all());
-                    intra.add(b.intra());
-                    inter.add(b.inter());
                     if (raw != null) {
                         System.arraycopy(b.raw(), 0, raw, at, b.raw().length);
                         at += b.raw().length;
                     }
                 }
-                return new Block(skipped, all, intra, inter, raw);
+                return Acc.merge(parts, raw);
             }
         }, progress);
     }
