@@ -1,5 +1,7 @@
 package org.polytopelens.core.internal;
 
+import org.polytopelens.core.ExperimentPaths;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Path;
@@ -241,15 +243,13 @@ public record Experiment(String name, Map<String, Path> models, String backend, 
         return 0;
     }
 
-    /** Whether a parameter holds a path to resolve: {@code path}, {@code *_path}, {@code *.path}, {@code labels}. */
+    /** Whether a parameter holds a path to resolve (see {@link ExperimentPaths}). */
     public static boolean isPathKey(String key) {
-        return key.equals("path") || key.endsWith("_path") || key.endsWith(".path") || key.equals("labels");
+        return ExperimentPaths.isPathKey(key);
     }
 
     static Map<String, Object> resolve(Map<String, Object> params, Path base) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        params.forEach((k, v) -> out.put(k, isPathKey(k) && v instanceof String s && !s.isBlank() ? base.resolve(s).normalize().toString() : v));
-        return out;
+        return ExperimentPaths.resolve(params, base);
     }
 
     /** Files named by path parameters of {@code params} (for presence checks and hashes). */

@@ -1,6 +1,5 @@
 package org.polytopelens.dataset.text;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,17 +119,6 @@ final class TokenizedTexts implements TokenDataset {
         }
         // the right context of a token split inside a word starts with the word's rest: mark it
         return continuesToken && b.length() > 0 ? "##" + b : b.toString();
-    }
-
-    /** Point indices of sequence {@code s}, for tests. */
-    int[] pointsOf(int s) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < sequenceOf.length; i++) {
-            if (sequenceOf[i] == s) {
-                out.add(i);
-            }
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     @Override

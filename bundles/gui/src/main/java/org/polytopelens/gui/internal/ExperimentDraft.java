@@ -132,13 +132,7 @@ public record ExperimentDraft(String name, Map<String, String> models, String da
     public ExperimentDraft resolvedAgainst(Path base) {
         Map<String, String> m = new LinkedHashMap<>();
         models.forEach((k, v) -> m.put(k, v.isBlank() ? v : base.resolve(v).normalize().toString()));
-        Map<String, Object> d = new LinkedHashMap<>();
-        datasetParams.forEach((k, v) -> d.put(k, isPathKey(k) && v instanceof String s && !s.isBlank() ? base.resolve(s).normalize().toString() : v));
-        return new ExperimentDraft(name, m, datasetProvider, d, layer, analyses, other);
-    }
-
-    static boolean isPathKey(String key) {
-        return key.equals("path") || key.endsWith("_path") || key.endsWith(".path") || key.equals("labels");
+        return new ExperimentDraft(name, m, datasetProvider, org.polytopelens.core.ExperimentPaths.resolve(datasetParams, base), layer, analyses, other);
     }
 
     public ExperimentDraft withName(String n) {
