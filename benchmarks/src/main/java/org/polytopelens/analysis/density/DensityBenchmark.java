@@ -62,6 +62,7 @@ public class DensityBenchmark {
         pairs = Pairs.sample(n, 200_000_000L, 1);
         engine = new ParallelEngine(THREADS);
         check();
+        System.out.println("density distances: " + SimdDots.describe());
     }
 
     @TearDown
@@ -72,66 +73,30 @@ public class DensityBenchmark {
     /** The workbench: returns the overall mean raw density (checked against a direct sum for n = 2,000 in {@link #check}). */
     @Benchmark
     public double pairs() {
-        return measure(space::distance).all().meanOrNaN();
+        return measure().all().meanOrNaN();
     }
 
-    /**
-     * Prototype, not the workbench, a control: the same loop with the Euclidean distance summed in
-     * eight independent accumulators ({@link #distance8}) instead of {@code Space.distance}'s one
-     * chain of 784 dependent additions. It is not faster (see the README), so the adder's latency
-     * is not what limits the loop.
-     */
-    @Benchmark
-    public double pairsDistance8() {
-        return measure(this::distance8).all().meanOrNaN();
+    /** The analysis' own pair loop. */
+    DensityAnalysis.Block measure() {
+        return DensityAnalysis.pairDensities(engine, Progress.NONE, space, labels, pairs, pairs.size() <= DensityAnalysis.KEEP);
     }
 
-    interface Distance {
-        double between(int i, int j);
-    }
-
-    double distance8(int a, int b) {
-        float[] x = space.points();
-        int oa = a * DIM, ob = b * DIM, k = 0;
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        for (; k + 8 <= DIM; k += 8) {
-            double d0 = x[oa + k] - x[ob + k], d1 = x[oa + k + 1] - x[ob + k + 1], d2 = x[oa + k + 2] - x[ob + k + 2], d3 = x[oa + k + 3] - x[ob + k + 3];
-            double d4 = x[oa + k + 4] - x[ob + k + 4], d5 = x[oa + k + 5] - x[ob + k + 5], d6 = x[oa + k + 6] - x[ob + k + 6], d7 = x[oa + k + 7] - x[ob + k + 7];
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
-            s4 += d4 * d4;
-            s5 += d5 * d5;
-            s6 += d6 * d6;
-            s7 += d7 * d7;
-        }
-        for (; k < DIM; k++) {
-            double d = x[oa + k] - x[ob + k];
-            s0 += d * d;
-        }
-        return Math.sqrt(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
-    }
-
-    /** The analysis' own pair loop, with this Euclidean distance. */
-    DensityAnalysis.Block measure(Distance distance) {
-        return DensityAnalysis.pairDensities(engine, Progress.NONE, space, distance::between, labels, pairs, pairs.size() <= DensityAnalysis.KEEP);
-    }
-
-    /** At setup of n = 2,000: every pair visited once, the mean equals a plain double loop's, and the prototype's agrees to 1e-9 (the workbench sums the dot product in float blocks). */
+    /** At setup of n = 2,000: every pair visited once, the mean equals a plain double loop's to 1e-9 (the workbench sums the dot product in float). */
     private void check() {
         if (n > 2000) {
             return;
         }
-        DensityAnalysis.Block b = measure(space::distance), b8 = measure(this::distance8);
-        if (Math.abs(b8.all().mean - b.all().mean) > 1e-9 * b.all().mean) {
-            throw new IllegalStateException("distance8 prototype disagrees: mean " + b8.all().mean + " vs " + b.all().mean);
-        }
+        DensityAnalysis.Block b = measure();
         double sum = 0;
         long count = 0;
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
-                sum += space.codeDistance(i, j) / space.distance(i, j);
+                double dd = 0;
+                for (int k = 0; k < DIM; k++) {
+                    double x = (double) space.points()[i * DIM + k] - space.points()[j * DIM + k];
+                    dd += x * x;
+                }
+                sum += space.codeDistance(i, j) / Math.sqrt(dd);
                 count++;
             }
         }

@@ -113,7 +113,7 @@ public final class DensityAnalysis implements Analysis {
         Pairs pairs = Pairs.sample(n, c.pairs(), c.seed());
         boolean keep = pairs.size() <= KEEP;
         ctx.log("density: " + n + " points, " + pairs.size() + (pairs.isAll() ? " (all) pairs" : " sampled pairs") + ", layer '" + ctx.layer()
-                + "', " + (c.soft() ? "soft codes" : "hard codes"));
+                + "', " + (c.soft() ? "soft codes" : "hard codes") + "; distances: " + SimdDots.describe());
 
         List<ModelResult> results = new ArrayList<>();
         int models = ctx.models().size(), mi = 0;
@@ -167,7 +167,7 @@ public final class DensityAnalysis implements Analysis {
 
     /** Densities of every pair (sharded in blocks), then normalisation, groups, intervals and the test. */
     private static ModelResult measure(AnalysisContext ctx, String role, Space space, int[] labels, Pairs pairs, boolean keep, Config c, Progress progress) {
-        Block merged = pairDensities(ctx.engine(), progress, space, space::distance, labels, pairs, keep);
+        Block merged = pairDensities(ctx.engine(), progress, space, labels, pairs, keep);
 
         double norm = merged.all().meanOrNaN();
         float[] normalised = null;
@@ -293,7 +293,7 @@ public final class DensityAnalysis implements Analysis {
      * memory). Shards are runs of tiles in a fixed order, merged in that order: the result does not
      * depend on the thread count. A kept raw value goes to its pair's key, as in the row-by-row loop.
      */
-    static Block tiledDensities(Engine engine, Progress progress, Space space, PointDistance distance, int[] labels, Pairs pairs, boolean keep) {
+    static Block tiledDensities(Engine engine, Progress progress, Space space, int[] labels, Pairs pairs, boolean keep) {
         int n = pairs.points();
         int blocks = (n + TILE - 1) / TILE;
         long tiles = (long) blocks * (blocks + 1) / 2;
@@ -316,6 +316,7 @@ public final class DensityAnalysis implements Analysis {
             @Override
             public Block shard(int index, Progress p) {
                 Acc acc = new Acc();
+                double[] dots = new double[TILE * TILE];
                 long t0 = (long) index * perShard, t1 = Math.min(tiles, t0 + perShard);
                 int bi = 0;
                 while (rowFirstTile[bi + 1] <= t0) {
@@ -328,9 +329,11 @@ public final class DensityAnalysis implements Analysis {
                     }
                     int bj = bi + (int) (t - rowFirstTile[bi]);
                     int i0 = bi * TILE, i1 = Math.min(n, i0 + TILE), j0 = bj * TILE, j1 = Math.min(n, j0 + TILE);
+                    // The whole square even on the diagonal (its lower half unused): 1 / blocks of the work.
+                    space.tileDots(i0, i1, j0, j1, dots, TILE);
                     for (int i = i0; i < i1; i++) {
                         for (int j = Math.max(j0, i + 1); j < j1; j++) {
-                            float raw = acc.add(space, distance, labels, i, j);
+                            float raw = acc.add(space, labels, i, j, space.distance(i, j, dots[(i - i0) * TILE + (j - j0)]));
                             if (rawAll != null) {
                                 rawAll[(int) (pairs.rowStart(i) + j - i - 1)] = raw;
                             }
@@ -347,11 +350,6 @@ public final class DensityAnalysis implements Analysis {
         }, progress);
     }
 
-    /** Distance between points i and j of the layer's space. */
-    interface PointDistance {
-        double between(int i, int j);
-    }
-
     /** Merged moments of the pairs' densities (all, intra, inter), the skipped pairs, and the raw values if kept. */
     record Block(long skipped, Moments all, Moments intra, Moments inter, float[] raw) {}
 
@@ -361,8 +359,7 @@ public final class DensityAnalysis implements Analysis {
         long skipped;
 
         /** Adds pair (i, j); returns its density, or NaN for the same point twice (no distance to divide by: skipped). */
-        float add(Space space, PointDistance distance, int[] labels, int i, int j) {
-            double dist = distance.between(i, j);
+        float add(Space space, int[] labels, int i, int j, double dist) {
             if (dist == 0) {
                 skipped++;
                 return Float.NaN;
@@ -391,12 +388,12 @@ public final class DensityAnalysis implements Analysis {
     }
 
     /**
-     * The pair loop: code distance over {@code distance} for every pair, in blocks of pairs as shards
-     * (also driven by the JMH benchmark, which swaps in other point distances).
+     * The pair loop: code distance over Euclidean distance for every pair, all pairs tile by tile,
+     * sampled pairs in blocks, as shards (also driven by the JMH benchmark).
      */
-    static Block pairDensities(Engine engine, Progress progress, Space space, PointDistance distance, int[] labels, Pairs pairs, boolean keep) {
+    static Block pairDensities(Engine engine, Progress progress, Space space, int[] labels, Pairs pairs, boolean keep) {
         if (pairs.isAll() && pairs.points() > TILE) {
-            return tiledDensities(engine, progress, space, distance, labels, pairs, keep);
+            return tiledDensities(engine, progress, space, labels, pairs, keep);
         }
         long total = pairs.size();
         int block = (int) Math.max(MIN_BLOCK, (total + 255) / 256);
@@ -418,7 +415,7 @@ public final class DensityAnalysis implements Analysis {
                     }
                     long key = pairs.key(k);
                     int i = pairs.first(key), j = pairs.second(key, i);
-                    float d = acc.add(space, distance, labels, i, j);
+                    float d = acc.add(space, labels, i, j, space.distance(i, j));
                     if (raw != null) {
                         raw[(int) (k - from)] = d;
                     }

@@ -282,7 +282,7 @@ class DensityAnalysisTest {
         assertTrue(all.isAll());
         for (int threads : new int[] {1, 2}) {
             try (org.polytopelens.core.internal.ParallelEngine engine = new org.polytopelens.core.internal.ParallelEngine(threads)) {
-                DensityAnalysis.Block b = DensityAnalysis.pairDensities(engine, org.polytopelens.api.Progress.NONE, space, space::distance, labels, all, true);
+                DensityAnalysis.Block b = DensityAnalysis.pairDensities(engine, org.polytopelens.api.Progress.NONE, space, labels, all, true);
                 double sum = 0;
                 long count = 0;
                 for (int i = 0; i < n; i++) {
