@@ -14,14 +14,14 @@ import org.polytopelens.npy.NpyArray;
  * looking upwards from the working directory and from the jar, or seeded random digits when the
  * checkout is not around. Nothing is written under the user's home.
  */
-final class Workspace {
+public final class Workspace {
     static final String MNIST = "samples/data/mnist-1k.npy";
     static final int PIXELS = 28 * 28;
 
     private Workspace() {}
 
     /** The directory holding the benchmark classes' jar (or class folder's parent). */
-    static Path home() {
+    public static Path home() {
         try {
             Path code = Path.of(Workspace.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return code.toAbsolutePath().getParent();
@@ -31,7 +31,7 @@ final class Workspace {
     }
 
     /** A fresh scratch directory for model files. */
-    static Path scratch(String prefix) throws IOException {
+    public static Path scratch(String prefix) throws IOException {
         Path dir = home().resolve("bench-work");
         Files.createDirectories(dir);
         return Files.createTempDirectory(dir, prefix);
@@ -49,7 +49,7 @@ final class Workspace {
     }
 
     /** {@code count} digits as rows of 784 floats in [0, 1]: real ones if the sample file is found. */
-    static float[] digits(int count, long seed) throws IOException {
+    public static float[] digits(int count, long seed) throws IOException {
         Path file = findMnist();
         float[] out = new float[Math.multiplyExact(count, PIXELS)];
         if (file != null) {
@@ -73,9 +73,14 @@ final class Workspace {
     }
 
     private static Path findMnist() {
+        return find(MNIST);
+    }
+
+    /** A file of the checkout ({@code relative} to its root), looked for upwards from the working directory and the jar; null if not found. */
+    public static Path find(String relative) {
         for (Path start : new Path[] {Path.of("").toAbsolutePath(), home()}) {
             for (Path p = start; p != null; p = p.getParent()) {
-                Path f = p.resolve(MNIST);
+                Path f = p.resolve(relative);
                 if (Files.isRegularFile(f)) {
                     return f;
                 }

@@ -29,6 +29,17 @@ public interface Model extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether tensor {@code to} is an affine function of tensor {@code from} alone (per point: no
+     * nonlinearity between them, and nothing else fed reaches {@code to}), as far as the backend
+     * can tell from the graph. Lets an analysis that feeds affine families of points (a plane, a
+     * line) compute {@code to} from a few runs instead of running every point through the
+     * layers between. Backends that cannot tell answer false; an unknown name is an error.
+     */
+    default boolean isAffine(String from, String to) {
+        return false;
+    }
+
     /** The exact-geometry capability, for backends that know the piecewise-linear structure. */
     default Optional<PiecewiseLinear> piecewiseLinear() {
         return Optional.empty();

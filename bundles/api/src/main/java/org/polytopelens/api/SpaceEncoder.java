@@ -1,6 +1,7 @@
 package org.polytopelens.api;
 
 import java.util.List;
+import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 import org.polytopelens.api.data.ActivationSite;
 import org.polytopelens.api.data.CodeLayout;
@@ -29,4 +30,14 @@ public interface SpaceEncoder {
 
     /** Soft codes of a batch of points. */
     SoftCodes soft(Tensor points) throws Exception;
+
+    /**
+     * The same codes (same sites, coders and layout) computed from points of another tensor's
+     * space: a tensor between the layer and the sites, at or before every site's pre-activation.
+     * Empty when the encoder cannot feed that tensor. Used with {@link Model#isAffine} to skip the
+     * affine layers after the layer when the points form an affine family.
+     */
+    default Optional<SpaceEncoder> fedAt(String tensor) {
+        return Optional.empty();
+    }
 }

@@ -10,7 +10,7 @@
  * (which may use a {@link org.polytopelens.api.ClusteringAlgorithm clustering}) -&gt; results
  * -&gt; {@link org.polytopelens.api.Visualizer visualizers}.
  */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package org.polytopelens.api;
 

@@ -49,6 +49,15 @@ record Plane(double[] a, double[] u, double[] v, int n, double x0, double y0, do
         return new Plane(o, u, v, n, (xmin + xmax) / 2 - side / 2, (ymin + ymax) / 2 + side / 2, step, coords);
     }
 
+    /**
+     * The same grid with another origin and basis: the plane's image under an affine map f, given
+     * f(a) and the images of the basis directions (the linear part applied to u and v). Pixel
+     * (row, col) of the image is f of pixel (row, col) of this plane.
+     */
+    Plane image(double[] fa, double[] fu, double[] fv) {
+        return new Plane(fa, fu, fv, n, x0, y0, step, coords);
+    }
+
     double x(int col) {
         return x0 + col * step;
     }

@@ -16,6 +16,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.polytopelens.api.Analysis;
 import org.polytopelens.api.AnalysisContext;
+import org.polytopelens.api.Engine;
 import org.polytopelens.api.Model;
 import org.polytopelens.api.Parameters;
 import org.polytopelens.api.Progress;
@@ -69,8 +70,14 @@ public final class SliceAnalysis implements Analysis {
     }
 
     static final int MAX_RESOLUTION = 4096;
-    /** Points per call of the encoder: bounds a shard's memory for wide layers (784 floats a point). */
+    /** Points per call of the encoder at most. */
     static final int CHUNK_POINTS = 4096;
+    /**
+     * Bytes of points per call of the encoder: ~1 MB keeps a call's input and the backend's
+     * intermediate tensors near the core's cache (4,096 points of 1,936 floats, 31 MB, made the
+     * CNN slice 1.35x slower than chunks of 256 points on this machine; SliceBenchmark).
+     */
+    static final int CHUNK_BYTES = 1 << 20;
     /** Distinct codes counted up to this many; beyond, the count is a lower bound. */
     static final int DISTINCT_CAP = 1 << 20;
     /** The published heat map is block-averaged to at most this side (its JSON holds every value). */
@@ -98,8 +105,78 @@ public final class SliceAnalysis implements Analysis {
     /** A shard's rows of distances and the (64-bit hashes of the) distinct codes in them. */
     record Strip(int firstRow, float[] distances, Set<Long> codes, boolean capped) {}
 
-    /** One model's slice: the raw image and what slice.json reports of it. */
-    record Slice(String role, Plane plane, float[] image, int bits, int distinct, boolean capped) {}
+    /** One model's slice: the raw image and what slice.json reports of it ({@code fedAt}: the tensor the grid was fed as). */
+    record Slice(String role, Plane plane, float[] image, int bits, int distinct, boolean capped, String fedAt) {}
+
+    /** How the grid is fed: the plane in the layer's space, or its image at a later tensor. */
+    record Feed(SpaceEncoder encoder, Plane plane, long[] shape, String tensor) {}
+
+    /** Grid pixels whose codes both ways must agree before the shortcut is used: corners and centre. */
+    private static final int[][] CHECKED_PIXELS = {{0, 0}, {0, -1}, {-1, 0}, {-1, -1}, {-2, -2}};
+
+    /**
+     * The issue's shortcut, generic: when the first coded site's pre-activation P is an affine
+     * function of the layer ({@link Model#isAffine}: convolutions, dense layers, pooling by
+     * averaging, reshapes between) and the encoder can be fed at P, the grid point a + x u + y v
+     * maps to f(a) + x L(u) + y L(v), where f(a), f(a + s u) and f(a + s v) come from one run of
+     * three points (s the grid's side, L(u) = (f(a + s u) - f(a)) / s). The grid is then fed at P:
+     * every point skips the layers up to P. Floating-point rounding differs from feeding the layer
+     * (a pixel exactly on a boundary may flip), so the codes of five grid pixels are compared both
+     * ways first, and any disagreement or error keeps the direct way. Otherwise (not affine, or
+     * the encoder cannot feed P) the grid is fed at the layer itself.
+     */
+    static Feed feed(Model model, SpaceEncoder encoder, Plane plane, String from, long[] shape, java.util.function.Consumer<String> log) {
+        Feed direct = new Feed(encoder, plane, shape, from);
+        if (encoder.sites().isEmpty()) {
+            return direct;
+        }
+        String to = encoder.sites().get(0).preactivation();
+        try {
+            Optional<SpaceEncoder> fed = to.equals(from) || !model.isAffine(from, to) ? Optional.empty() : encoder.fedAt(to);
+            if (fed.isEmpty()) {
+                return direct;
+            }
+            int dim = plane.a().length, n = plane.n();
+            double side = plane.step() * (n - 1);
+            float[] three = new float[3 * dim];
+            for (int k = 0; k < dim; k++) {
+                three[k] = (float) plane.a()[k];
+                three[dim + k] = (float) (plane.a()[k] + side * plane.u()[k]);
+                three[2 * dim + k] = (float) (plane.a()[k] + side * plane.v()[k]);
+            }
+            Tensor images = model.run(Map.of(from, Tensor.batch(3, shape, three)), List.of(to)).get(to);
+            float[] fa = images.row(0), fau = images.row(1), fav = images.row(2);
+            double[] a = new double[fa.length], u = new double[fa.length], v = new double[fa.length];
+            for (int k = 0; k < fa.length; k++) {
+                a[k] = fa[k];
+                u[k] = (fau[k] - (double) fa[k]) / side;
+                v[k] = (fav[k] - (double) fa[k]) / side;
+            }
+            Feed shortcut = new Feed(fed.get(), plane.image(a, u, v), images.pointShape(), to);
+            SplineCodes want = encoder.hard(pixels(plane, shape)), got = shortcut.encoder().hard(pixels(shortcut.plane(), shortcut.shape()));
+            if (!want.equals(got)) {
+                log.accept("fed at '" + from + "': the shortcut through '" + to + "' gave other codes on checked pixels (rounding at a boundary)");
+                return direct;
+            }
+            log.accept("'" + to + "' is affine in '" + from + "': the grid is fed there (" + Tensor.size(images.pointShape())
+                    + " values a point instead of " + dim + "), from three runs");
+            return shortcut;
+        } catch (Exception e) {
+            log.accept("fed at '" + from + "' (no shortcut through '" + to + "': " + e.getMessage() + ")");
+            return direct;
+        }
+    }
+
+    private static Tensor pixels(Plane plane, long[] shape) {
+        int n = plane.n(), dim = plane.a().length;
+        float[] data = new float[CHECKED_PIXELS.length * dim];
+        for (int i = 0; i < CHECKED_PIXELS.length; i++) {
+            int row = Math.floorMod(CHECKED_PIXELS[i][0] == -2 ? n / 2 : CHECKED_PIXELS[i][0], n);
+            int col = Math.floorMod(CHECKED_PIXELS[i][1] == -2 ? n / 2 : CHECKED_PIXELS[i][1], n);
+            plane.point(row, col, data, i * dim);
+        }
+        return Tensor.batch(CHECKED_PIXELS.length, shape, data);
+    }
 
     @Override
     public void run(AnalysisContext ctx, Parameters params) throws Exception {
@@ -139,8 +216,10 @@ public final class SliceAnalysis implements Analysis {
             Tensor[] pts = {ctx.points(model, ex[0], ex[0] + 1), ctx.points(model, ex[1], ex[1] + 1), ctx.points(model, ex[2], ex[2] + 1)};
             Plane plane = Plane.of(pts[0].row(0), pts[1].row(0), pts[2].row(0), n, c.margin(), names);
             ctx.progress().report((double) mi / models, role + ": " + n + " x " + n + " slice, " + encoder.layout().bits() + " bits");
-            Strip all = slice(ctx, encoder, plane, pts[0].pointShape(), c.batch_size());
-            slices.add(new Slice(role, plane, all.distances(), encoder.layout().bits(), all.codes().size(), all.capped()));
+            String from = ctx.layer().isEmpty() ? model.info().inputs().get(0).name() : ctx.layer();
+            Feed feed = feed(model, encoder, plane, from, pts[0].pointShape(), line -> ctx.log("slice " + role + ": " + line));
+            Strip all = slice(ctx.engine(), ctx.progress(), feed.encoder(), feed.plane(), feed.shape(), c.batch_size());
+            slices.add(new Slice(role, plane, all.distances(), encoder.layout().bits(), all.codes().size(), all.capped(), feed.tensor()));
             mi++;
         }
         ctx.progress().report(1, "slice done");
@@ -157,10 +236,10 @@ public final class SliceAnalysis implements Analysis {
         write(ctx, c, names, slices);
     }
 
-    /** The whole grid's distances, row blocks as shards on the context's engine. */
-    static Strip slice(AnalysisContext ctx, SpaceEncoder encoder, Plane plane, long[] pointShape, int rowsPerShard) {
+    /** The whole grid's distances, row blocks as shards on the engine (also driven by the JMH benchmark). */
+    static Strip slice(Engine engine, Progress progress, SpaceEncoder encoder, Plane plane, long[] pointShape, int rowsPerShard) {
         int n = plane.n(), shards = (n + rowsPerShard - 1) / rowsPerShard;
-        return ctx.engine().run(new Sharded<Strip>() {
+        return engine.run(new Sharded<Strip>() {
             @Override
             public int shards() {
                 return shards;
@@ -190,7 +269,7 @@ public final class SliceAnalysis implements Analysis {
                 }
                 return new Strip(0, image, codes, capped);
             }
-        }, ctx.progress());
+        }, progress);
     }
 
     /**
@@ -204,18 +283,17 @@ public final class SliceAnalysis implements Analysis {
             throw new IllegalArgumentException("points of shape " + Arrays.toString(pointShape) + " do not have the plane's " + dim + " values");
         }
         int last = Math.min(n - 1, to); // the extra row below the block
-        int rows = last - from + 1, chunk = Math.max(1, CHUNK_POINTS / n);
+        int rows = last - from + 1, points = rows * n;
+        int chunk = Math.max(16, Math.min(CHUNK_POINTS, CHUNK_BYTES / (4 * dim)));
         List<SplineCodes> parts = new ArrayList<>();
-        for (int r0 = from; r0 <= last; r0 += chunk) {
+        for (int q0 = 0; q0 < points; q0 += chunk) {
             p.checkCancelled();
-            int r1 = Math.min(last + 1, r0 + chunk);
-            float[] data = new float[Math.multiplyExact((r1 - r0) * n, dim)];
-            for (int r = r0; r < r1; r++) {
-                for (int col = 0; col < n; col++) {
-                    plane.point(r, col, data, ((r - r0) * n + col) * dim);
-                }
+            int q1 = Math.min(points, q0 + chunk);
+            float[] data = new float[Math.multiplyExact(q1 - q0, dim)];
+            for (int q = q0; q < q1; q++) {
+                plane.point(from + q / n, q % n, data, (q - q0) * dim);
             }
-            parts.add(encoder.hard(Tensor.batch((r1 - r0) * n, pointShape, data)));
+            parts.add(encoder.hard(Tensor.batch(q1 - q0, pointShape, data)));
         }
         SplineCodes codes = parts.size() == 1 ? parts.get(0) : SplineCodes.concatRows(parts);
         if (codes.count() != rows * n) {
@@ -317,6 +395,8 @@ public final class SliceAnalysis implements Analysis {
         json.put("batch_size", c.batch_size());
         json.put("distance", "per pixel: Hamming distance of its code (layer to output) to its right neighbour's plus its lower neighbour's;"
                 + " 0 for a missing neighbour (last column, last row)");
+        json.put("fed_at", "the tensor the grid was fed as: the layer, or the first coded site's pre-activation when it is affine in"
+                + " the layer (then f(a) + x L(u) + y L(v) from three runs, the same plane)");
         json.put("geometry", "pixel (row, col) is a + x u + y v, x = x0 + col * step, y = y0 - row * step; u = (b - a)/|b - a|, v = the unit"
                 + " part of c - a orthogonal to u (Gram-Schmidt); row 0 at the top");
         Map<String, Object> roles = new LinkedHashMap<>();
@@ -332,6 +412,7 @@ public final class SliceAnalysis implements Analysis {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("files", Map.of("npy", "slice" + (slices.size() == 1 ? "" : "-" + s.role()) + ".npy"));
             m.put("code_bits", s.bits());
+            m.put("fed_at", s.fedAt());
             m.put("dimension", p.a().length);
             m.put("x0", p.x0());
             m.put("y0", p.y0());

@@ -89,6 +89,7 @@ class MnistEndToEndTest {
         JsonNode m = j.get("models").fields().next().getValue();
         assertEquals(96, m.get("code_bits").asInt());
         assertEquals(784, m.get("dimension").asInt());
+        assertEquals("fc1.out", m.get("fed_at").asText(), "the first Gemm is affine in the input: the grid skips it");
         double fraction = m.get("boundary_pixel_fraction").asDouble();
         assertTrue(fraction > 0 && fraction < 1, "boundary pixels " + fraction);
         assertTrue(m.get("distinct_codes").asInt() > 10, "distinct codes " + m.get("distinct_codes"));
@@ -116,6 +117,52 @@ class MnistEndToEndTest {
         assertEquals(32, h.get("code_bits").asInt());
         assertEquals(64, h.get("dimension").asInt());
         System.out.println("slice relu1.out 64: " + h);
+    }
+
+    /**
+     * The affine shortcut against feeding the layer: the trained sample CNN cut at pool1.out is fed
+     * at conv2.out (Conv is affine), the MLP's input space at fc1's pre-activation. The images
+     * agree except where a pixel sits on a boundary within float rounding (at most 0.2% of pixels,
+     * by at most a few bits); a layer that is itself the first pre-activation is fed as it is.
+     */
+    @Test
+    void theAffineShortcutGivesTheImageOfFeedingTheLayer() throws Exception {
+        float[] digits = new float[3 * 784];
+        try (NpyReader r = NpyReader.open(SAMPLES.resolve("data/mnist-1k.npy"))) {
+            System.arraycopy(r.readFloats(0, 3), 0, digits, 0, digits.length);
+        }
+        record Case(String model, String layer, String shortcut) {}
+        for (Case c : List.of(new Case("mnist-cnn.onnx", "pool1.out", "conv2.out"), new Case("mlp-784-64-32-10-init.onnx", "", null),
+                new Case("mnist-cnn.onnx", "conv2.out", null))) {
+            try (org.polytopelens.api.Model model = new OnnxRuntimeBackend(Map.of()).open(SAMPLES.resolve("models/" + c.model()),
+                    org.polytopelens.api.Parameters.empty());
+                    org.polytopelens.core.internal.ParallelEngine engine = new org.polytopelens.core.internal.ParallelEngine(2)) {
+                String input = model.info().inputs().get(0).name();
+                String from = c.layer().isEmpty() ? input : c.layer();
+                org.polytopelens.api.data.Tensor x = org.polytopelens.api.data.Tensor.batch(3,
+                        c.model().contains("cnn") ? new long[] {1, 28, 28} : new long[] {784}, digits);
+                org.polytopelens.api.data.Tensor pts = c.layer().isEmpty() ? x : model.run(Map.of(input, x), List.of(c.layer())).get(c.layer());
+                var encoder = org.polytopelens.core.internal.LayerEncoder.plan(model, c.layer(), null, List.of(new ReluCoder()), input, line -> {});
+                int n = 96;
+                Plane plane = Plane.of(pts.row(0), pts.row(1), pts.row(2), n, 0.25, new String[] {"a", "b", "c"});
+                List<String> log = new ArrayList<>();
+                SliceAnalysis.Feed feed = SliceAnalysis.feed(model, encoder, plane, from, pts.pointShape(), log::add);
+                String want = c.shortcut() != null ? c.shortcut() : c.model().contains("mlp") ? encoder.sites().get(0).preactivation() : from;
+                assertEquals(want, feed.tensor(), c + ": " + log);
+                float[] direct = SliceAnalysis.slice(engine, Progress.NONE, encoder, plane, pts.pointShape(), 8).distances();
+                float[] fed = SliceAnalysis.slice(engine, Progress.NONE, feed.encoder(), feed.plane(), feed.shape(), 8).distances();
+                int differ = 0;
+                double sum = 0;
+                for (int i = 0; i < direct.length; i++) {
+                    differ += direct[i] != fed[i] ? 1 : 0;
+                    assertTrue(Math.abs(direct[i] - fed[i]) <= 4, c + " pixel " + i + ": " + direct[i] + " vs " + fed[i]);
+                    sum += direct[i];
+                }
+                assertTrue(sum > 0, c + ": boundaries in the image");
+                assertTrue(differ <= direct.length / 500, c + ": " + differ + " of " + direct.length + " pixels differ");
+                System.out.println("slice shortcut " + c + ": fed at " + feed.tensor() + ", " + differ + " of " + direct.length + " pixels differ; " + log);
+            }
+        }
     }
 
     /** Two models (here the same file under two roles): one npy and heat map per role, one slice.json. */

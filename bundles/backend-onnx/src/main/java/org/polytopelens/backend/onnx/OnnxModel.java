@@ -205,6 +205,12 @@ final class OnnxModel implements Model {
     }
 
     @Override
+    public boolean isAffine(String from, String to) {
+        checkNames("tensor", List.of(from, to));
+        return Affinity.affine(graph, from, to);
+    }
+
+    @Override
     public Optional<SignCodes> signCodes() {
         return Optional.of(this::signs);
     }

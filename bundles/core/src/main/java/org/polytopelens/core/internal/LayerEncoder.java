@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.polytopelens.api.ActivationCoder;
 import org.polytopelens.api.Model;
@@ -205,6 +206,25 @@ public final class LayerEncoder implements SpaceEncoder {
         return layer;
     }
 
+    /** Feeds {@code tensor} instead when no site's pre-activation comes before it in graph order. */
+    @Override
+    public Optional<SpaceEncoder> fedAt(String tensor) {
+        if (tensor.equals(feed)) {
+            return Optional.of(this);
+        }
+        List<String> order = model.info().tensors();
+        int at = order.indexOf(tensor);
+        if (at < 0) {
+            return Optional.empty();
+        }
+        for (ActivationSite s : sites) {
+            if (order.indexOf(s.preactivation()) < at) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(new LayerEncoder(model, tensor, tensor, sites, coders));
+    }
+
     @Override
     public List<ActivationSite> sites() {
         return sites;
@@ -220,7 +240,14 @@ public final class LayerEncoder implements SpaceEncoder {
     }
 
     private Map<String, Tensor> preactivations(Tensor points) throws Exception {
-        Map<String, Tensor> out = model.run(Map.of(feed, points), fetches);
+        Map<String, Tensor> out;
+        if (fetches.contains(feed)) { // a site reads the fed tensor itself (fedAt a pre-activation)
+            List<String> rest = fetches.stream().filter(f -> !f.equals(feed)).toList();
+            out = new java.util.HashMap<>(rest.isEmpty() ? Map.of() : model.run(Map.of(feed, points), rest));
+            out.put(feed, points);
+        } else {
+            out = model.run(Map.of(feed, points), fetches);
+        }
         for (String f : fetches) {
             if (!out.containsKey(f)) {
                 throw new IllegalStateException("the model did not return pre-activation '" + f + "'");
