@@ -36,6 +36,13 @@ final class Cnn {
         return Files.write(file, builder(seed).toBytes());
     }
 
+    /** Prototype: the CNN with its three ReLU outputs as graph outputs as well (for pinned float fetches). */
+    static Path writeWithReluOutputs(Path file, long seed) throws IOException {
+        OnnxModelBuilder b = builder(seed);
+        b.output("relu1.out", -1, 8, 26, 26).output("relu2.out", -1, 16, 11, 11).output("relu3.out", -1, 64);
+        return Files.write(file, b.toBytes());
+    }
+
     /** Name of the packed-code output of a pre-activation in {@link #writeWithPackedCodes}. */
     static String packed(String preactivation) {
         return preactivation + ".packed";

@@ -158,6 +158,116 @@ public class CodeExtractionBenchmark {
         }
     }
 
+    private OrtSession reluSession;
+    private java.nio.ByteBuffer reluOut;
+
+    /**
+     * Prototype, not the workbench: the ReLU outputs (floats, Conv+Relu stays fused) written by
+     * ONNX Runtime into pinned direct buffers, then packed in Java by a scalar compare.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long ortReluPinned() throws Exception {
+        return reluPinned(true);
+    }
+
+    /** The same without the packing: what ONNX Runtime costs to write the 7,408 floats a point. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long ortReluPinnedNoPack() throws Exception {
+        return reluPinned(false);
+    }
+
+    private long reluPinned(boolean pack) throws Exception {
+        Tensor x = batch();
+        int n = x.rows();
+        if (reluSession == null) {
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                if (threads > 0) {
+                    o.setIntraOpNumThreads(threads);
+                }
+                reluSession = env.createSession(Files.readAllBytes(Cnn.writeWithReluOutputs(dir.resolve("cnn-relu.onnx"), 3)), o);
+            }
+            reluOut = java.nio.ByteBuffer.allocateDirect(4 * n * Cnn.BITS).order(java.nio.ByteOrder.nativeOrder());
+        }
+        if (direct == null || direct.capacity() < 4 * x.data().length) {
+            direct = java.nio.ByteBuffer.allocateDirect(4 * x.data().length).order(java.nio.ByteOrder.nativeOrder());
+        }
+        FloatBuffer f = direct.asFloatBuffer();
+        f.put(x.data()).flip();
+        long[][] shapes = {{n, 8, 26, 26}, {n, 16, 11, 11}, {n, 64}};
+        Map<String, ai.onnxruntime.OnnxValue> pinned = new java.util.LinkedHashMap<>();
+        int at = 0;
+        for (int s = 0; s < 3; s++) {
+            int bytes = 4 * n * Cnn.NEURONS[s];
+            pinned.put(Cnn.ACTIVATIONS.get(s), OnnxTensor.createTensor(env, reluOut.slice(at, bytes).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer(), shapes[s]));
+            at += bytes;
+        }
+        long ones = 0;
+        try (OnnxTensor in = OnnxTensor.createTensor(env, f, x.shape())) {
+            session(reluSession, in, pinned);
+            if (pack) {
+                int wpr = SplineCodes.wordsPerRow(Cnn.BITS);
+                long[] words = new long[n * wpr];
+                FloatBuffer all = reluOut.asFloatBuffer();
+                int base = 0;
+                int offset = 0;
+                for (int s = 0; s < 3; s++) {
+                    int k = Cnn.NEURONS[s];
+                    for (int r = 0; r < n; r++) {
+                        int bit = offset, src = base + r * k;
+                        for (int j = 0; j < k; j++, bit++) {
+                            if (all.get(src + j) > 0) {
+                                words[r * wpr + (bit >>> 6)] |= 1L << bit;
+                            }
+                        }
+                    }
+                    base += n * k;
+                    offset += k;
+                }
+                ones = words[0];
+            }
+        } finally {
+            for (ai.onnxruntime.OnnxValue v : pinned.values()) {
+                v.close();
+            }
+        }
+        return ones;
+    }
+
+    private static void session(OrtSession s, OnnxTensor in, Map<String, ai.onnxruntime.OnnxValue> pinned) throws Exception {
+        try (OrtSession.Result r = s.run(Map.of(Cnn.INPUT, in), pinned)) {
+            r.size();
+        }
+    }
+
+    /** Reused by {@link #ortSessionDirect} (one benchmark thread). */
+    private java.nio.ByteBuffer direct;
+
+    /**
+     * (a') The baseline with the input copied into a reused direct buffer, which ONNX Runtime reads
+     * in place (a heap buffer makes its binding allocate, zero and fill a direct one per call): the
+     * fastest feed plain ONNX Runtime offers, and the one the workbench's backend uses.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public float[] ortSessionDirect() throws Exception {
+        Tensor x = batch();
+        if (direct == null || direct.capacity() < 4 * x.data().length) {
+            direct = java.nio.ByteBuffer.allocateDirect(4 * x.data().length).order(java.nio.ByteOrder.nativeOrder());
+        }
+        FloatBuffer f = direct.asFloatBuffer();
+        f.put(x.data()).flip();
+        try (OnnxTensor in = OnnxTensor.createTensor(env, f, x.shape());
+                OrtSession.Result r = session.run(Map.of(Cnn.INPUT, in))) {
+            FloatBuffer b = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] y = new float[b.remaining()];
+            b.get(y);
+            return y;
+        }
+    }
+
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Map<String, Tensor> backendOutput() throws Exception {
@@ -240,6 +350,9 @@ public class CodeExtractionBenchmark {
         }
         if (packedSession != null) {
             packedSession.close();
+        }
+        if (reluSession != null) {
+            reluSession.close();
         }
         if (model != null) {
             model.close();

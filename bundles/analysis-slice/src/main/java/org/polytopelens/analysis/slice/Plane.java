@@ -74,6 +74,27 @@ record Plane(double[] a, double[] u, double[] v, int n, double x0, double y0, do
         }
     }
 
+    /** {@code a + y(row) v}: the part of a row's points shared by all its pixels (for {@link #point(double[], int, float[], int)}). */
+    double[] rowOrigin(int row, double[] out) {
+        double y = y(row);
+        for (int k = 0; k < a.length; k++) {
+            out[k] = a[k] + y * v[k];
+        }
+        return out;
+    }
+
+    /**
+     * The grid point of pixel (row, col) from its row's {@link #rowOrigin}: one multiply-add per
+     * value instead of two. Not bit-identical to {@link #point(int, int, float[], int)} (the sum is
+     * associated differently before the rounding to float).
+     */
+    void point(double[] rowOrigin, int col, float[] out, int at) {
+        double x = x(col);
+        for (int k = 0; k < rowOrigin.length; k++) {
+            out[at + k] = (float) (rowOrigin[k] + x * u[k]);
+        }
+    }
+
     /** Fractional pixel position {col, row} of plane coordinates (x, y). */
     double[] pixel(double x, double y) {
         return new double[] {(x - x0) / step, (y0 - y) / step};

@@ -286,12 +286,21 @@ public final class SliceAnalysis implements Analysis {
         int rows = last - from + 1, points = rows * n;
         int chunk = Math.max(16, Math.min(CHUNK_POINTS, CHUNK_BYTES / (4 * dim)));
         List<SplineCodes> parts = new ArrayList<>();
+        double[] origin = new double[dim];
+        int originRow = -1;
+        float[] buffer = new float[Math.multiplyExact(Math.min(chunk, points), dim)];
         for (int q0 = 0; q0 < points; q0 += chunk) {
             p.checkCancelled();
             int q1 = Math.min(points, q0 + chunk);
-            float[] data = new float[Math.multiplyExact(q1 - q0, dim)];
+            // The encoder copies the points out before it returns: one buffer serves every chunk.
+            float[] data = q1 - q0 == buffer.length / dim ? buffer : new float[(q1 - q0) * dim];
             for (int q = q0; q < q1; q++) {
-                plane.point(from + q / n, q % n, data, (q - q0) * dim);
+                int row = from + q / n;
+                if (row != originRow) {
+                    plane.rowOrigin(row, origin);
+                    originRow = row;
+                }
+                plane.point(origin, q % n, data, (q - q0) * dim);
             }
             parts.add(encoder.hard(Tensor.batch(q1 - q0, pointShape, data)));
         }

@@ -59,8 +59,8 @@ import org.polytopelens.api.data.SplineCodes;
  * relaxed by two threads, and skips the distance whenever the two core distances alone cannot
  * improve a candidate edge. Hard codes ({@link CodePoints}) are compared by popcount directly on
  * the packed words. The result is the same for any thread count. Measured (2 cores, shared):
- * 2,000 codes of 96 bits in about 0.05 s; 20,000 codes of 7,408 bits in about 10.5 s (core
- * distances 4.7 s, spanning tree 5.9 s).
+ * 2,000 codes of 96 bits in about 0.05 s; 20,000 codes of 7,408 bits in 9.5-9.7 s
+ * (docs/performance.md).
  */
 final class Hdbscan {
     enum Selection {
@@ -378,12 +378,19 @@ final class Hdbscan {
         return new double[][] {from, to, weight};
     }
 
-    /** Points [lo, hi) not yet in the tree, compacted by swap-removal; best[] and via[] are shared, indexed by point. */
+    /**
+     * Points [lo, hi) not yet in the tree; best[] and via[] are shared, indexed by point. Each scan
+     * visits the remaining points in ascending order (a flag marks those taken), so the codes are
+     * read front to back and the hardware prefetcher streams them: the scans read every remaining
+     * row once per edge, which makes this phase bound by memory, not by the popcounts (swap-removal
+     * had scattered the order; 20,000 codes of 7,408 bits: 9.5-9.7 s against 10.1-11.5 s, HdbscanBenchmark).
+     */
     private static final class Part {
         final Distance d;
         final double[] core, best;
-        final int[] via, rest;
-        int remaining;
+        final int[] via;
+        final boolean[] taken;
+        final int lo, hi;
         double min;
         int argmin;
 
@@ -392,19 +399,19 @@ final class Hdbscan {
             this.core = core;
             this.best = best;
             this.via = via;
-            this.rest = new int[Math.max(0, hi - lo)];
-            for (int i = lo; i < hi; i++) {
-                rest[i - lo] = i;
-            }
-            this.remaining = rest.length;
+            this.lo = lo;
+            this.hi = Math.max(lo, hi);
+            this.taken = new boolean[this.hi - lo];
         }
 
         void scan(int current) {
             double cc = core[current];
             int arg = -1;
             double m = Double.POSITIVE_INFINITY;
-            for (int r = 0; r < remaining; r++) {
-                int j = rest[r];
+            for (int j = lo; j < hi; j++) {
+                if (taken[j - lo]) {
+                    continue;
+                }
                 double lower = Math.max(cc, core[j]);
                 double b = best[j];
                 // Mutual reachability is at least max(core, core): skip the distance when that cannot improve.
@@ -417,7 +424,7 @@ final class Hdbscan {
                 }
                 if (b < m || arg < 0) {
                     m = b;
-                    arg = r;
+                    arg = j;
                 }
             }
             min = m;
@@ -425,9 +432,8 @@ final class Hdbscan {
         }
 
         int take() {
-            int p = rest[argmin];
-            rest[argmin] = rest[--remaining];
-            return p;
+            taken[argmin - lo] = true;
+            return argmin;
         }
     }
 
