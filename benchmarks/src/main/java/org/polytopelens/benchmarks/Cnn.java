@@ -43,6 +43,29 @@ final class Cnn {
         return Files.write(file, b.toBytes());
     }
 
+    /** Prototype: the CNN with {@code op(reluN.out)} outputs named {@code reluN.out.<op>} (op: a unary op to bool, e.g. Cast to bool). */
+    static Path writeWithBoolOutputs(Path file, long seed, boolean cast) throws IOException {
+        OnnxModelBuilder b = builder(seed);
+        b.initializer("zero", new float[] {0f});
+        long[][] shapes = {{-1, 8, 26, 26}, {-1, 16, 11, 11}, {-1, 64}};
+        for (int i = 0; i < 3; i++) {
+            String a = ACTIVATIONS.get(i), out = a + (cast ? ".cast" : ".greater");
+            if (cast) {
+                b.node("cast" + i, "Cast", List.of(a), List.of(out), Map.of("to", 9L));
+            } else {
+                b.node("greater" + i, "Greater", List.of(a, "zero"), List.of(out), Map.of());
+            }
+        }
+        ModelProto.Builder m = b.build().toBuilder();
+        for (int i = 0; i < 3; i++) {
+            ValueInfoProto f = OnnxModelBuilder.floatValueInfo(ACTIVATIONS.get(i) + (cast ? ".cast" : ".greater"), shapes[i]);
+            ValueInfoProto.Builder v = f.toBuilder();
+            v.getTypeBuilder().getTensorTypeBuilder().setElemType(TensorProto.DataType.BOOL_VALUE);
+            m.getGraphBuilder().addOutput(v.build());
+        }
+        return Files.write(file, m.build().toByteArray());
+    }
+
     /** Name of the packed-code output of a pre-activation in {@link #writeWithPackedCodes}. */
     static String packed(String preactivation) {
         return preactivation + ".packed";

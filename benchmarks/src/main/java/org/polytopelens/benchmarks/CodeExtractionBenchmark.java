@@ -236,6 +236,65 @@ public class CodeExtractionBenchmark {
         return ones;
     }
 
+    private OrtSession castSession, greaterSession;
+    private java.nio.ByteBuffer boolOut;
+
+    /** Prototype: {@code Cast(relu_out, bool)} in the graph into pinned buffers, not packed (ONNX Runtime's part only). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long ortCastPinnedNoPack() throws Exception {
+        return boolPinned(true);
+    }
+
+    /** The same with {@code Greater(relu_out, 0)}, what the backend computes. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long ortGreaterPinnedNoPack() throws Exception {
+        return boolPinned(false);
+    }
+
+    private long boolPinned(boolean cast) throws Exception {
+        Tensor x = batch();
+        int n = x.rows();
+        if ((cast ? castSession : greaterSession) == null) {
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                if (threads > 0) {
+                    o.setIntraOpNumThreads(threads);
+                }
+                OrtSession s = env.createSession(Files.readAllBytes(Cnn.writeWithBoolOutputs(dir.resolve("cnn-" + cast + ".onnx"), 3, cast)), o);
+                if (cast) {
+                    castSession = s;
+                } else {
+                    greaterSession = s;
+                }
+            }
+            boolOut = java.nio.ByteBuffer.allocateDirect(n * Cnn.BITS);
+        }
+        if (direct == null || direct.capacity() < 4 * x.data().length) {
+            direct = java.nio.ByteBuffer.allocateDirect(4 * x.data().length).order(java.nio.ByteOrder.nativeOrder());
+        }
+        FloatBuffer f = direct.asFloatBuffer();
+        f.put(x.data()).flip();
+        long[][] shapes = {{n, 8, 26, 26}, {n, 16, 11, 11}, {n, 64}};
+        Map<String, ai.onnxruntime.OnnxValue> pinned = new java.util.LinkedHashMap<>();
+        int at = 0;
+        for (int s = 0; s < 3; s++) {
+            int bytes = n * Cnn.NEURONS[s];
+            pinned.put(Cnn.ACTIVATIONS.get(s) + (cast ? ".cast" : ".greater"),
+                    OnnxTensor.createTensor(env, boolOut.slice(at, bytes), shapes[s], ai.onnxruntime.OnnxJavaType.BOOL));
+            at += bytes;
+        }
+        try (OnnxTensor in = OnnxTensor.createTensor(env, f, x.shape())) {
+            session(cast ? castSession : greaterSession, in, pinned);
+        } finally {
+            for (ai.onnxruntime.OnnxValue v : pinned.values()) {
+                v.close();
+            }
+        }
+        return boolOut.get(7);
+    }
+
     private static void session(OrtSession s, OnnxTensor in, Map<String, ai.onnxruntime.OnnxValue> pinned) throws Exception {
         try (OrtSession.Result r = s.run(Map.of(Cnn.INPUT, in), pinned)) {
             r.size();
@@ -351,8 +410,10 @@ public class CodeExtractionBenchmark {
         if (packedSession != null) {
             packedSession.close();
         }
-        if (reluSession != null) {
-            reluSession.close();
+        for (OrtSession s : new OrtSession[] {reluSession, castSession, greaterSession}) {
+            if (s != null) {
+                s.close();
+            }
         }
         if (model != null) {
             model.close();
