@@ -14,28 +14,8 @@ import time
 T0 = time.perf_counter()
 import numpy as np
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
-import onnxlite
-
-
-class Cnn(nn.Module):
-    def __init__(self, w):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 8, 3)
-        self.conv2 = nn.Conv2d(8, 16, 3)
-        self.fc1 = nn.Linear(400, 64)
-        self.fc2 = nn.Linear(64, 10)
-        self.relu1, self.relu2, self.relu3 = nn.ReLU(), nn.ReLU(), nn.ReLU()
-        with torch.no_grad():
-            for name, p in self.named_parameters():
-                p.copy_(torch.from_numpy(w[name]))
-
-    def forward(self, x):
-        h = F.max_pool2d(self.relu1(self.conv1(x)), 2)
-        h = F.max_pool2d(self.relu2(self.conv2(h)), 2)
-        return self.fc2(self.relu3(self.fc1(h.flatten(1))))
+from cnn import Cnn
 
 
 def main():
@@ -47,8 +27,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    _, w = onnxlite.load(args.model)
-    net = Cnn(w).eval()
+    net = Cnn(args.model).eval()
     x = np.load(args.inputs, mmap_mode="r")
     n = x.shape[0]
     codes = []

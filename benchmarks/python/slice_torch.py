@@ -18,33 +18,9 @@ import time
 T0 = time.perf_counter()
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-import onnxlite
-
-
-class Cnn(nn.Module):
-    def __init__(self, w):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 8, 3)
-        self.conv2 = nn.Conv2d(8, 16, 3)
-        self.fc1 = nn.Linear(400, 64)
-        self.fc2 = nn.Linear(64, 10)
-        self.relu1, self.relu2, self.relu3 = nn.ReLU(), nn.ReLU(), nn.ReLU()
-        with torch.no_grad():
-            for name, p in self.named_parameters():
-                p.copy_(torch.from_numpy(w[name]))
-
-    def upto_pool1(self, x):
-        return F.max_pool2d(self.relu1(self.conv1(x)), 2)
-
-    def from_pool1(self, h):
-        return self.from_conv2(self.conv2(h))
-
-    def from_conv2(self, pre):
-        h = F.max_pool2d(self.relu2(pre), 2)
-        return self.fc2(self.relu3(self.fc1(h.flatten(1))))
+from cnn import Cnn
 
 
 def main():
@@ -62,8 +38,7 @@ def main():
     ap.add_argument("--out")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    _, w = onnxlite.load(args.model)
-    net = Cnn(w).eval()
+    net = Cnn(args.model).eval()
     x = np.load(args.digits).reshape(-1, 1, 28, 28)
     ex = [int(i) for i in args.examples.split(",")]
     codes = []

@@ -182,20 +182,10 @@ public class CodeExtractionBenchmark {
         Tensor x = batch();
         int n = x.rows();
         if (reluSession == null) {
-            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                if (threads > 0) {
-                    o.setIntraOpNumThreads(threads);
-                }
-                reluSession = env.createSession(Files.readAllBytes(Cnn.writeWithReluOutputs(dir.resolve("cnn-relu.onnx"), 3)), o);
-            }
+            reluSession = prototypeSession(Cnn.writeWithReluOutputs(dir.resolve("cnn-relu.onnx"), 3));
             reluOut = java.nio.ByteBuffer.allocateDirect(4 * n * Cnn.BITS).order(java.nio.ByteOrder.nativeOrder());
         }
-        if (direct == null || direct.capacity() < 4 * x.data().length) {
-            direct = java.nio.ByteBuffer.allocateDirect(4 * x.data().length).order(java.nio.ByteOrder.nativeOrder());
-        }
-        FloatBuffer f = direct.asFloatBuffer();
-        f.put(x.data()).flip();
+        FloatBuffer f = directFeed(x);
         long[][] shapes = {{n, 8, 26, 26}, {n, 16, 11, 11}, {n, 64}};
         Map<String, ai.onnxruntime.OnnxValue> pinned = new java.util.LinkedHashMap<>();
         int at = 0;
@@ -257,25 +247,15 @@ public class CodeExtractionBenchmark {
         Tensor x = batch();
         int n = x.rows();
         if ((cast ? castSession : greaterSession) == null) {
-            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                if (threads > 0) {
-                    o.setIntraOpNumThreads(threads);
-                }
-                OrtSession s = env.createSession(Files.readAllBytes(Cnn.writeWithBoolOutputs(dir.resolve("cnn-" + cast + ".onnx"), 3, cast)), o);
-                if (cast) {
-                    castSession = s;
-                } else {
-                    greaterSession = s;
-                }
+            OrtSession s = prototypeSession(Cnn.writeWithBoolOutputs(dir.resolve("cnn-" + cast + ".onnx"), 3, cast));
+            if (cast) {
+                castSession = s;
+            } else {
+                greaterSession = s;
             }
             boolOut = java.nio.ByteBuffer.allocateDirect(n * Cnn.BITS);
         }
-        if (direct == null || direct.capacity() < 4 * x.data().length) {
-            direct = java.nio.ByteBuffer.allocateDirect(4 * x.data().length).order(java.nio.ByteOrder.nativeOrder());
-        }
-        FloatBuffer f = direct.asFloatBuffer();
-        f.put(x.data()).flip();
+        FloatBuffer f = directFeed(x);
         long[][] shapes = {{n, 8, 26, 26}, {n, 16, 11, 11}, {n, 64}};
         Map<String, ai.onnxruntime.OnnxValue> pinned = new java.util.LinkedHashMap<>();
         int at = 0;
@@ -293,6 +273,27 @@ public class CodeExtractionBenchmark {
             }
         }
         return boolOut.get(7);
+    }
+
+    /** The batch copied into the reused direct buffer. */
+    private FloatBuffer directFeed(Tensor x) {
+        if (direct == null || direct.capacity() < 4 * x.data().length) {
+            direct = java.nio.ByteBuffer.allocateDirect(4 * x.data().length).order(java.nio.ByteOrder.nativeOrder());
+        }
+        FloatBuffer f = direct.asFloatBuffer();
+        f.put(x.data()).flip();
+        return f;
+    }
+
+    /** A session on a prototype model, with the baseline's options. */
+    private OrtSession prototypeSession(Path file) throws Exception {
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (threads > 0) {
+                o.setIntraOpNumThreads(threads);
+            }
+            return env.createSession(Files.readAllBytes(file), o);
+        }
     }
 
     private static void session(OrtSession s, OnnxTensor in, Map<String, ai.onnxruntime.OnnxValue> pinned) throws Exception {
@@ -313,11 +314,7 @@ public class CodeExtractionBenchmark {
     @OperationsPerInvocation(BATCH)
     public float[] ortSessionDirect() throws Exception {
         Tensor x = batch();
-        if (direct == null || direct.capacity() < 4 * x.data().length) {
-            direct = java.nio.ByteBuffer.allocateDirect(4 * x.data().length).order(java.nio.ByteOrder.nativeOrder());
-        }
-        FloatBuffer f = direct.asFloatBuffer();
-        f.put(x.data()).flip();
+        FloatBuffer f = directFeed(x);
         try (OnnxTensor in = OnnxTensor.createTensor(env, f, x.shape());
                 OrtSession.Result r = session.run(Map.of(Cnn.INPUT, in))) {
             FloatBuffer b = ((OnnxTensor) r.get(0)).getFloatBuffer();
