@@ -336,6 +336,13 @@ public class CodeExtractionBenchmark {
         return model.run(Map.of(Cnn.INPUT, batch()), Cnn.PREACTIVATIONS);
     }
 
+    /** The backend's sign codes alone (what {@link #encoderCodes} calls), without the encoder around it. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public SplineCodes backendSigns() throws Exception {
+        return model.signCodes().orElseThrow().codes(Cnn.INPUT, batch(), encoder.sites());
+    }
+
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public SplineCodes encoderCodes() throws Exception {

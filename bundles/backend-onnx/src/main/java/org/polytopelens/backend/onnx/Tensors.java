@@ -158,27 +158,37 @@ final class Tensors {
         if (b.remaining() < (long) rows * k) {
             throw new IllegalStateException("expected " + (long) rows * k + " booleans, got " + b.remaining());
         }
+        // The word being filled stays in a register and is stored once full: or-ing into words[]
+        // per group of 8 made every group wait for the previous group's store (2.7 us a point of
+        // 7,408 bits, PackBenchmark). Bits of this site start at offset; only the first word can
+        // hold earlier sites' bits, the rest of the row is still zero.
         for (int r = 0; r < rows; r++) {
             int src = start + r * k;
-            int base = r * wordsPerRow;
+            int w = r * wordsPerRow + (offset >>> 6), sh = offset & 63;
+            long acc = words[w];
             int j = 0;
             for (; j + 8 <= k; j += 8) {
                 long bits = (b.getLong(src + j) * 0x0102040810204080L) >>> 56;
-                if (bits != 0) {
-                    int bit = offset + j;
-                    int w = base + (bit >>> 6);
-                    int sh = bit & 63;
-                    words[w] |= bits << sh;
-                    if (sh > 56) {
-                        words[w + 1] |= bits >>> (64 - sh);
-                    }
+                acc |= bits << sh;
+                sh += 8;
+                if (sh >= 64) {
+                    words[w++] = acc;
+                    sh -= 64;
+                    acc = sh == 0 ? 0 : bits >>> (8 - sh);
                 }
             }
             for (; j < k; j++) {
                 if (b.get(src + j) != 0) {
-                    int bit = offset + j;
-                    words[base + (bit >>> 6)] |= 1L << (bit & 63);
+                    acc |= 1L << sh;
                 }
+                if (++sh == 64) {
+                    words[w++] = acc;
+                    sh = 0;
+                    acc = 0;
+                }
+            }
+            if (sh != 0) {
+                words[w] = acc;
             }
         }
     }
