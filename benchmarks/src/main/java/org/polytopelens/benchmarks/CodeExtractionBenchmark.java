@@ -158,121 +158,68 @@ public class CodeExtractionBenchmark {
         }
     }
 
-    private OrtSession reluSession;
-    private java.nio.ByteBuffer reluOut;
+    /** Prototype sessions by name (ReLU floats, Cast to bool, Greater), created on first use. */
+    private final Map<String, OrtSession> prototypes = new java.util.HashMap<>();
+    private java.nio.ByteBuffer pinnedOut;
 
     /**
-     * Prototype, not the workbench: the ReLU outputs (floats, Conv+Relu stays fused) written by
-     * ONNX Runtime into pinned direct buffers, then packed in Java by a scalar compare.
+     * Prototype, not the workbench: the ReLU outputs (floats; Conv+Relu stays fused) written by
+     * ONNX Runtime into pinned direct buffers, not packed: what ONNX Runtime costs to hand out the
+     * 7,408 values a point.
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long ortReluPinned() throws Exception {
-        return reluPinned(true);
-    }
-
-    /** The same without the packing: what ONNX Runtime costs to write the 7,408 floats a point. */
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
     public long ortReluPinnedNoPack() throws Exception {
-        return reluPinned(false);
+        return pinned("relu", Cnn.ACTIVATIONS, ai.onnxruntime.OnnxJavaType.FLOAT);
     }
 
-    private long reluPinned(boolean pack) throws Exception {
-        Tensor x = batch();
-        int n = x.rows();
-        if (reluSession == null) {
-            reluSession = prototypeSession(Cnn.writeWithReluOutputs(dir.resolve("cnn-relu.onnx"), 3));
-            reluOut = java.nio.ByteBuffer.allocateDirect(4 * n * Cnn.BITS).order(java.nio.ByteOrder.nativeOrder());
-        }
-        FloatBuffer f = directFeed(x);
-        long[][] shapes = {{n, 8, 26, 26}, {n, 16, 11, 11}, {n, 64}};
-        Map<String, ai.onnxruntime.OnnxValue> pinned = new java.util.LinkedHashMap<>();
-        int at = 0;
-        for (int s = 0; s < 3; s++) {
-            int bytes = 4 * n * Cnn.NEURONS[s];
-            pinned.put(Cnn.ACTIVATIONS.get(s), OnnxTensor.createTensor(env, reluOut.slice(at, bytes).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer(), shapes[s]));
-            at += bytes;
-        }
-        long ones = 0;
-        try (OnnxTensor in = OnnxTensor.createTensor(env, f, x.shape())) {
-            session(reluSession, in, pinned);
-            if (pack) {
-                int wpr = SplineCodes.wordsPerRow(Cnn.BITS);
-                long[] words = new long[n * wpr];
-                FloatBuffer all = reluOut.asFloatBuffer();
-                int base = 0;
-                int offset = 0;
-                for (int s = 0; s < 3; s++) {
-                    int k = Cnn.NEURONS[s];
-                    for (int r = 0; r < n; r++) {
-                        int bit = offset, src = base + r * k;
-                        for (int j = 0; j < k; j++, bit++) {
-                            if (all.get(src + j) > 0) {
-                                words[r * wpr + (bit >>> 6)] |= 1L << bit;
-                            }
-                        }
-                    }
-                    base += n * k;
-                    offset += k;
-                }
-                ones = words[0];
-            }
-        } finally {
-            for (ai.onnxruntime.OnnxValue v : pinned.values()) {
-                v.close();
-            }
-        }
-        return ones;
-    }
-
-    private OrtSession castSession, greaterSession;
-    private java.nio.ByteBuffer boolOut;
-
-    /** Prototype: {@code Cast(relu_out, bool)} in the graph into pinned buffers, not packed (ONNX Runtime's part only). */
+    /** Prototype: {@code Cast(relu_out, bool)} in the graph into pinned buffers, not packed. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long ortCastPinnedNoPack() throws Exception {
-        return boolPinned(true);
+        return pinned("cast", Cnn.ACTIVATIONS.stream().map(a -> a + ".cast").toList(), ai.onnxruntime.OnnxJavaType.BOOL);
     }
 
     /** The same with {@code Greater(relu_out, 0)}, what the backend computes. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long ortGreaterPinnedNoPack() throws Exception {
-        return boolPinned(false);
+        return pinned("greater", Cnn.ACTIVATIONS.stream().map(a -> a + ".greater").toList(), ai.onnxruntime.OnnxJavaType.BOOL);
     }
 
-    private long boolPinned(boolean cast) throws Exception {
+    /** Runs prototype {@code name}, its three per-site outputs written into one pinned direct buffer. */
+    private long pinned(String name, List<String> outputs, ai.onnxruntime.OnnxJavaType type) throws Exception {
         Tensor x = batch();
-        int n = x.rows();
-        if ((cast ? castSession : greaterSession) == null) {
-            OrtSession s = prototypeSession(Cnn.writeWithBoolOutputs(dir.resolve("cnn-" + cast + ".onnx"), 3, cast));
-            if (cast) {
-                castSession = s;
-            } else {
-                greaterSession = s;
-            }
-            boolOut = java.nio.ByteBuffer.allocateDirect(n * Cnn.BITS);
+        int n = x.rows(), bytesPer = type == ai.onnxruntime.OnnxJavaType.FLOAT ? 4 : 1;
+        OrtSession s = prototypes.get(name);
+        if (s == null) {
+            Path file = dir.resolve("cnn-" + name + ".onnx");
+            s = prototypeSession(name.equals("relu") ? Cnn.writeWithReluOutputs(file, 3) : Cnn.writeWithBoolOutputs(file, 3, name.equals("cast")));
+            prototypes.put(name, s);
         }
-        FloatBuffer f = directFeed(x);
+        if (pinnedOut == null || pinnedOut.capacity() < 4 * n * Cnn.BITS) {
+            pinnedOut = java.nio.ByteBuffer.allocateDirect(4 * n * Cnn.BITS).order(java.nio.ByteOrder.nativeOrder());
+        }
         long[][] shapes = {{n, 8, 26, 26}, {n, 16, 11, 11}, {n, 64}};
         Map<String, ai.onnxruntime.OnnxValue> pinned = new java.util.LinkedHashMap<>();
         int at = 0;
-        for (int s = 0; s < 3; s++) {
-            int bytes = n * Cnn.NEURONS[s];
-            pinned.put(Cnn.ACTIVATIONS.get(s) + (cast ? ".cast" : ".greater"),
-                    OnnxTensor.createTensor(env, boolOut.slice(at, bytes), shapes[s], ai.onnxruntime.OnnxJavaType.BOOL));
-            at += bytes;
-        }
-        try (OnnxTensor in = OnnxTensor.createTensor(env, f, x.shape())) {
-            session(cast ? castSession : greaterSession, in, pinned);
+        try {
+            for (int k = 0; k < 3; k++) {
+                int bytes = n * Cnn.NEURONS[k] * bytesPer;
+                java.nio.ByteBuffer slice = pinnedOut.slice(at, bytes).order(java.nio.ByteOrder.nativeOrder());
+                pinned.put(outputs.get(k), bytesPer == 4 ? OnnxTensor.createTensor(env, slice.asFloatBuffer(), shapes[k])
+                        : OnnxTensor.createTensor(env, slice, shapes[k], type));
+                at += bytes;
+            }
+            try (OnnxTensor in = OnnxTensor.createTensor(env, directFeed(x), x.shape());
+                    OrtSession.Result r = s.run(Map.of(Cnn.INPUT, in), pinned)) {
+                return pinnedOut.get(7);
+            }
         } finally {
             for (ai.onnxruntime.OnnxValue v : pinned.values()) {
                 v.close();
             }
         }
-        return boolOut.get(7);
     }
 
     /** The batch copied into the reused direct buffer. */
@@ -296,11 +243,6 @@ public class CodeExtractionBenchmark {
         }
     }
 
-    private static void session(OrtSession s, OnnxTensor in, Map<String, ai.onnxruntime.OnnxValue> pinned) throws Exception {
-        try (OrtSession.Result r = s.run(Map.of(Cnn.INPUT, in), pinned)) {
-            r.size();
-        }
-    }
 
     /** Reused by {@link #ortSessionDirect} (one benchmark thread). */
     private java.nio.ByteBuffer direct;
@@ -414,10 +356,8 @@ public class CodeExtractionBenchmark {
         if (packedSession != null) {
             packedSession.close();
         }
-        for (OrtSession s : new OrtSession[] {reluSession, castSession, greaterSession}) {
-            if (s != null) {
-                s.close();
-            }
+        for (OrtSession s : prototypes.values()) {
+            s.close();
         }
         if (model != null) {
             model.close();

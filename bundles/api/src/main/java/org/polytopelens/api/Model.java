@@ -20,7 +20,8 @@ public interface Model extends AutoCloseable {
     /**
      * Runs a batch. {@code feeds} maps tensor names (model inputs or any tensor in {@link
      * ModelInfo#tensors()}) to batches with the same first (batch) axis; {@code fetches} names the
-     * tensors to return. An unknown name is an error listing the valid ones.
+     * tensors to return (a fetched tensor that is also fed comes back as fed). An unknown name is
+     * an error listing the valid ones.
      */
     Map<String, Tensor> run(Map<String, Tensor> feeds, Collection<String> fetches) throws Exception;
 

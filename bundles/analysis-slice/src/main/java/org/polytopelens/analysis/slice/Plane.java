@@ -68,10 +68,7 @@ record Plane(double[] a, double[] u, double[] v, int n, double x0, double y0, do
 
     /** The grid point of pixel (row, col), written into {@code out} at {@code at}. */
     void point(int row, int col, float[] out, int at) {
-        double x = x(col), y = y(row);
-        for (int k = 0; k < a.length; k++) {
-            out[at + k] = (float) (a[k] + x * u[k] + y * v[k]);
-        }
+        point(rowOrigin(row, new double[a.length]), col, out, at);
     }
 
     /** {@code a + y(row) v}: the part of a row's points shared by all its pixels (for {@link #point(double[], int, float[], int)}). */
@@ -83,11 +80,7 @@ record Plane(double[] a, double[] u, double[] v, int n, double x0, double y0, do
         return out;
     }
 
-    /**
-     * The grid point of pixel (row, col) from its row's {@link #rowOrigin}: one multiply-add per
-     * value instead of two. Not bit-identical to {@link #point(int, int, float[], int)} (the sum is
-     * associated differently before the rounding to float).
-     */
+    /** The grid point of pixel (row, col) from its row's {@link #rowOrigin}: one multiply-add per value. */
     void point(double[] rowOrigin, int col, float[] out, int at) {
         double x = x(col);
         for (int k = 0; k < rowOrigin.length; k++) {

@@ -111,8 +111,6 @@ public final class SliceAnalysis implements Analysis {
     /** How the grid is fed: the plane in the layer's space, or its image at a later tensor. */
     record Feed(SpaceEncoder encoder, Plane plane, long[] shape, String tensor) {}
 
-    /** Grid pixels whose codes both ways must agree before the shortcut is used: corners and centre. */
-    private static final int[][] CHECKED_PIXELS = {{0, 0}, {0, -1}, {-1, 0}, {-1, -1}, {-2, -2}};
 
     /**
      * The issue's shortcut, generic: when the first coded site's pre-activation P is an affine
@@ -167,15 +165,15 @@ public final class SliceAnalysis implements Analysis {
         }
     }
 
+    /** The grid points of the corners and the centre: their codes both ways must agree before the shortcut is used. */
     private static Tensor pixels(Plane plane, long[] shape) {
-        int n = plane.n(), dim = plane.a().length;
-        float[] data = new float[CHECKED_PIXELS.length * dim];
-        for (int i = 0; i < CHECKED_PIXELS.length; i++) {
-            int row = Math.floorMod(CHECKED_PIXELS[i][0] == -2 ? n / 2 : CHECKED_PIXELS[i][0], n);
-            int col = Math.floorMod(CHECKED_PIXELS[i][1] == -2 ? n / 2 : CHECKED_PIXELS[i][1], n);
-            plane.point(row, col, data, i * dim);
+        int n = plane.n(), dim = plane.a().length, last = n - 1;
+        int[][] pixels = {{0, 0}, {0, last}, {last, 0}, {last, last}, {n / 2, n / 2}};
+        float[] data = new float[pixels.length * dim];
+        for (int i = 0; i < pixels.length; i++) {
+            plane.point(pixels[i][0], pixels[i][1], data, i * dim);
         }
-        return Tensor.batch(CHECKED_PIXELS.length, shape, data);
+        return Tensor.batch(pixels.length, shape, data);
     }
 
     @Override

@@ -240,14 +240,7 @@ public final class LayerEncoder implements SpaceEncoder {
     }
 
     private Map<String, Tensor> preactivations(Tensor points) throws Exception {
-        Map<String, Tensor> out;
-        if (fetches.contains(feed)) { // a site reads the fed tensor itself (fedAt a pre-activation)
-            List<String> rest = fetches.stream().filter(f -> !f.equals(feed)).toList();
-            out = new java.util.HashMap<>(rest.isEmpty() ? Map.of() : model.run(Map.of(feed, points), rest));
-            out.put(feed, points);
-        } else {
-            out = model.run(Map.of(feed, points), fetches);
-        }
+        Map<String, Tensor> out = model.run(Map.of(feed, points), fetches); // a fetched feed comes back as fed
         for (String f : fetches) {
             if (!out.containsKey(f)) {
                 throw new IllegalStateException("the model did not return pre-activation '" + f + "'");
