@@ -57,6 +57,8 @@ import org.polytopelens.core.internal.LayerEncoder;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class CodeExtractionBenchmark {
     static final int BATCH = 256;
+    /** Points per batch actually run: {@link #BATCH} (JMH scores assume it); {@code -Dcodes.batch=N} for {@link PairedCodeExtraction}. */
+    static final int POINTS = Integer.getInteger("codes.batch", BATCH);
     private static final int BATCHES = 3;
 
     /** ONNX Runtime intra-op threads for both the bare session and the backend; 0 = one per core. */
@@ -79,12 +81,12 @@ public class CodeExtractionBenchmark {
     public void setUp() throws Exception {
         dir = Workspace.scratch("cnn");
         Path file = Cnn.write(dir.resolve("cnn.onnx"), 3);
-        float[] digits = Workspace.digits(BATCH * BATCHES, 3);
+        float[] digits = Workspace.digits(POINTS * BATCHES, 3);
         batches = new Tensor[BATCHES];
         for (int b = 0; b < BATCHES; b++) {
-            float[] x = new float[BATCH * Workspace.PIXELS];
+            float[] x = new float[POINTS * Workspace.PIXELS];
             System.arraycopy(digits, b * x.length, x, 0, x.length);
-            batches[b] = Tensor.batch(BATCH, new long[] {1, 28, 28}, x);
+            batches[b] = Tensor.batch(POINTS, new long[] {1, 28, 28}, x);
         }
 
         model = new OnnxRuntimeBackend(Map.of()).open(file, Parameters.of(Map.of("threads", threads)));

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * the machine's moods, not the code. Here rounds alternate (baseline, workbench, baseline, ...)
  * in one JVM after a warm-up, and the median of the per-round ratios is reported.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar org.polytopelens.benchmarks.PairedCodeExtraction [rounds] [batches per round] [workbench method] [baseline method]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar org.polytopelens.benchmarks.PairedCodeExtraction [rounds] [batches per round] [workbench method] [baseline method] [ORT threads, 0 = one per core]</pre>
  *
  * The baseline is {@code ortSession} (the input wrapped as a heap buffer, as ONNX Runtime's Java
  * examples do) or {@code ortSessionDirect} (copied into a reused direct buffer: the fastest plain
@@ -25,7 +25,7 @@ public final class PairedCodeExtraction {
         java.lang.reflect.Method m = CodeExtractionBenchmark.class.getMethod(other);
         java.lang.reflect.Method base0 = CodeExtractionBenchmark.class.getMethod(baseline);
         CodeExtractionBenchmark b = new CodeExtractionBenchmark();
-        b.threads = 1;
+        b.threads = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         b.setUp();
         try {
             for (int i = 0; i < 5 * batches; i++) { // warm-up: JIT and ONNX Runtime's arenas
@@ -45,14 +45,14 @@ public final class PairedCodeExtraction {
                     m.invoke(b);
                 }
                 long t2 = System.nanoTime();
-                base[r] = batches * (double) CodeExtractionBenchmark.BATCH / ((t1 - t0) / 1e9);
-                work[r] = batches * (double) CodeExtractionBenchmark.BATCH / ((t2 - t1) / 1e9);
+                base[r] = batches * (double) CodeExtractionBenchmark.POINTS / ((t1 - t0) / 1e9);
+                work[r] = batches * (double) CodeExtractionBenchmark.POINTS / ((t2 - t1) / 1e9);
                 ratio[r] = work[r] / base[r];
             }
             System.out.printf("plain ORT (" + baseline + "):       median %,.0f points/s (quartiles %,.0f - %,.0f)%n", median(base), q(base, 0.25), q(base, 0.75));
             System.out.printf("workbench (" + other + "): median %,.0f points/s (quartiles %,.0f - %,.0f)%n", median(work), q(work, 0.25), q(work, 0.75));
             System.out.printf("ratio workbench / plain ORT:  median %.3f (quartiles %.3f - %.3f), %d rounds of %d batches of %d%n", median(ratio),
-                    q(ratio, 0.25), q(ratio, 0.75), rounds, batches, CodeExtractionBenchmark.BATCH);
+                    q(ratio, 0.25), q(ratio, 0.75), rounds, batches, CodeExtractionBenchmark.POINTS);
         } finally {
             b.tearDown();
         }

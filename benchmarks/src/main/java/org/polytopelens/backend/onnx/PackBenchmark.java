@@ -10,9 +10,11 @@ import org.openjdk.jmh.annotations.State;
 import org.polytopelens.api.data.SplineCodes;
 
 /**
- * The backend's packing of in-graph sign booleans alone ({@link Tensors#packBools}, in its
- * package), for a batch of 256 points of the CNN's three ReLU sites (5,408 + 1,936 + 64 bytes a
- * point, about half of them 1), from a direct buffer as ONNX Runtime leaves them. Points per second.
+ * The backend's sign packing alone, in its package, for a batch of 256 points of the CNN's three
+ * ReLU sites (5,408 + 1,936 + 64 values a point, about half of them positive), from direct
+ * buffers as ONNX Runtime leaves them: {@code packBools}, the in-graph {@code Greater}'s booleans
+ * ({@link Tensors#packBools}); {@code packFloats}, the Relu outputs on SIMD lanes ({@link
+ * SimdSigns}; run the JVM with {@code --add-modules jdk.incubator.vector}). Points per second.
  */
 @State(Scope.Benchmark)
 public class PackBenchmark {
@@ -20,6 +22,7 @@ public class PackBenchmark {
     static final int[] NEURONS = {5408, 1936, 64};
 
     private ByteBuffer bools;
+    private ByteBuffer floats;
 
     @Setup
     public void setUp() {
@@ -29,8 +32,14 @@ public class PackBenchmark {
         }
         bools = ByteBuffer.allocateDirect(BATCH * total);
         Random r = new Random(1);
+        floats = ByteBuffer.allocateDirect(4 * BATCH * total).order(java.nio.ByteOrder.nativeOrder());
         for (int i = 0; i < bools.capacity(); i++) {
-            bools.put(i, (byte) (r.nextBoolean() ? 1 : 0));
+            boolean on = r.nextBoolean();
+            bools.put(i, (byte) (on ? 1 : 0));
+            floats.putFloat(4 * i, on ? r.nextFloat() + 1e-3f : 0f);
+        }
+        if (!SimdSigns.AVAILABLE) {
+            throw new IllegalStateException("packFloats needs the Vector API: java --add-modules jdk.incubator.vector -jar benchmarks.jar ...");
         }
     }
 
@@ -43,6 +52,20 @@ public class PackBenchmark {
         for (int k : NEURONS) {
             Tensors.packBools(bools.slice(at, BATCH * k), BATCH, k, words, wpr, offset);
             at += BATCH * k;
+            offset += k;
+        }
+        return words;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long[] packFloats() {
+        int width = 5408 + 1936 + 64, wpr = SplineCodes.wordsPerRow(width);
+        long[] words = new long[BATCH * wpr];
+        int at = 0, offset = 0;
+        for (int k : NEURONS) {
+            SimdSigns.packPositive(floats.slice(at, 4 * BATCH * k), BATCH, k, words, wpr, offset);
+            at += 4 * BATCH * k;
             offset += k;
         }
         return words;

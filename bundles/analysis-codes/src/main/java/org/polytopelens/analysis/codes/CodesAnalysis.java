@@ -210,22 +210,14 @@ public final class CodesAnalysis implements Analysis {
             if (writer == null) {
                 open(mode.equals("packed") ? (bits + 7) >>> 3 : bits);
             }
+            // Merging runs between waves, on one thread: word-wise here (popcounts, byte-reversed
+            // words), bit by bit it took half of a 100,000-point run.
             for (int i = 0; i < layout.segments().size(); i++) {
                 CodeLayout.Segment seg = layout.segments().get(i);
-                long count = 0;
-                for (int r = 0; r < codes.count(); r++) {
-                    for (int k = seg.offset(); k < seg.offset() + seg.bits(); k++) {
-                        if (codes.get(r, k)) {
-                            count++;
-                        }
-                    }
-                }
-                on[i] += count;
+                on[i] += codes.ones(seg.offset(), seg.offset() + seg.bits());
             }
             if (mode.equals("packed")) {
-                for (int r = 0; r < codes.count(); r++) {
-                    writer.append(codes.packbitsRow(r));
-                }
+                writer.append(codes.packbits());
                 return;
             }
             byte[] rows = new byte[Math.multiplyExact(codes.count(), bits)];

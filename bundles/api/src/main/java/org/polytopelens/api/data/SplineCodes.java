@@ -120,12 +120,60 @@ public record SplineCodes(int count, int bits, long[] words) {
      */
     public byte[] packbitsRow(int r) {
         byte[] out = new byte[(bits + 7) >>> 3];
-        for (int i = 0; i < bits; i++) {
-            if (get(r, i)) {
-                out[i >>> 3] |= (byte) (0x80 >>> (i & 7));
-            }
+        packbitsRow(r, out, 0);
+        return out;
+    }
+
+    /**
+     * Every row as numpy's {@code packbits(codes, axis=1)} writes it, row after row: {@code count
+     * * ceil(bits / 8)} bytes.
+     */
+    public byte[] packbits() {
+        int stride = (bits + 7) >>> 3;
+        byte[] out = new byte[Math.multiplyExact(count, stride)];
+        for (int r = 0; r < count; r++) {
+            packbitsRow(r, out, r * stride);
         }
         return out;
+    }
+
+    /** Row r's packbits bytes at {@code out[at..]}: a word's bytes in order, each byte's bits reversed. */
+    private void packbitsRow(int r, byte[] out, int at) {
+        int w = wordsPerRow(), bytes = (bits + 7) >>> 3;
+        for (int k = 0; k < w; k++) {
+            // reverse() turns bit 8m + t into bit 8(7 - m) + 7 - t; reverseBytes puts byte 7 - m back at m.
+            long v = Long.reverseBytes(Long.reverse(words[r * w + k]));
+            int n = Math.min(8, bytes - 8 * k);
+            for (int m = 0; m < n; m++) {
+                out[at + 8 * k + m] = (byte) (v >>> (8 * m));
+            }
+        }
+    }
+
+    /** How many bits of columns {@code [from, to)} are set, over all rows (popcounts of masked words). */
+    public long ones(int from, int to) {
+        if (from < 0 || to > bits || from > to) {
+            throw new IndexOutOfBoundsException("columns [" + from + ", " + to + ") of " + bits + "-bit codes");
+        }
+        if (from == to) {
+            return 0;
+        }
+        int w = wordsPerRow(), first = from >>> 6, last = (to - 1) >>> 6;
+        long firstMask = -1L << (from & 63), lastMask = -1L >>> (63 - ((to - 1) & 63));
+        long n = 0;
+        for (int r = 0; r < count; r++) {
+            int o = r * w;
+            if (first == last) {
+                n += Long.bitCount(words[o + first] & firstMask & lastMask);
+                continue;
+            }
+            n += Long.bitCount(words[o + first] & firstMask);
+            for (int k = first + 1; k < last; k++) {
+                n += Long.bitCount(words[o + k]);
+            }
+            n += Long.bitCount(words[o + last] & lastMask);
+        }
+        return n;
     }
 
     @Override

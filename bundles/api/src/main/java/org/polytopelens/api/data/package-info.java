@@ -3,7 +3,7 @@
  * codes, soft codes, point sets, clusterings and results. Arrays inside records are owned by the
  * record: callers must not modify them after construction.
  */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package org.polytopelens.api.data;
 

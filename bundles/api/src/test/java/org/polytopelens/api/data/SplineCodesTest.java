@@ -94,6 +94,40 @@ class SplineCodesTest {
         assertArrayEquals(new byte[] {(byte) 0x81, (byte) 0xC0}, c.packbitsRow(0));
     }
 
+    /** packbits() and ones() (word-wise) against bit-by-bit definitions, for widths around word and byte edges. */
+    @Test
+    void packbitsAndOnesMatchBitByBit() {
+        Random rnd = new Random(8);
+        for (int bits : new int[] {0, 1, 7, 8, 9, 63, 64, 65, 127, 128, 130, 7408}) {
+            boolean[][] b = randomBits(rnd, 4, bits);
+            SplineCodes c = pack(b, bits);
+            int stride = (bits + 7) / 8;
+            byte[] all = c.packbits();
+            assertEquals(4 * stride, all.length);
+            for (int r = 0; r < 4; r++) {
+                byte[] want = new byte[stride];
+                for (int i = 0; i < bits; i++) {
+                    if (b[r][i]) {
+                        want[i / 8] |= (byte) (0x80 >>> (i % 8));
+                    }
+                }
+                assertArrayEquals(want, c.packbitsRow(r), "bits " + bits + " row " + r);
+                assertArrayEquals(want, java.util.Arrays.copyOfRange(all, r * stride, (r + 1) * stride), "bits " + bits + " row " + r);
+            }
+            for (int k = 0; k < 30; k++) {
+                int from = bits == 0 ? 0 : rnd.nextInt(bits + 1), to = from + (bits == from ? 0 : rnd.nextInt(bits - from + 1));
+                long want = 0;
+                for (boolean[] row : b) {
+                    for (int i = from; i < to; i++) {
+                        want += row[i] ? 1 : 0;
+                    }
+                }
+                assertEquals(want, c.ones(from, to), "bits " + bits + " [" + from + ", " + to + ")");
+            }
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> pack(randomBits(rnd, 1, 10), 10).ones(3, 11));
+    }
+
     @Test
     void wrongWordCountIsRejectedWithSizes() {
         var e = assertThrows(IllegalArgumentException.class, () -> new SplineCodes(2, 65, new long[3]));

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -90,8 +91,10 @@ final class OnnxModel implements Model {
     private final Map<String, String> signSources = new HashMap<>();
     /** Prefix of the boolean outputs {@code Greater(source, 0)} added for {@link #signCodes()}. */
     static final String SIGN = "__polytopelens_sign__/";
-    /** Per-thread direct memory that pinned boolean outputs are written into. */
+    /** Per-thread direct memory that pinned sign outputs (floats or booleans) are written into. */
     private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
+    /** Above this many bytes of floats per call (64 M floats), {@link #signs} fetches booleans (a quarter of the memory). */
+    static final long FLOAT_SCRATCH_LIMIT = 256L << 20;
     private final Consumer<Model> onClose;
 
     /** Session settings for every session of this model. */
@@ -212,27 +215,36 @@ final class OnnxModel implements Model {
 
     @Override
     public Optional<SignCodes> signCodes() {
-        return Optional.of(this::signs);
+        return Optional.of(signCodes(SimdSigns.AVAILABLE));
+    }
+
+    /** Sign codes by one route, so tests can compare both: floats packed here (needs {@link SimdSigns}), or booleans from the graph. */
+    SignCodes signCodes(boolean floats) {
+        if (floats && !SimdSigns.AVAILABLE) {
+            throw new IllegalStateException("packing floats needs the Vector API (--add-modules jdk.incubator.vector)");
+        }
+        return (feed, points, sites) -> signs(feed, points, sites, floats);
     }
 
     /**
-     * Codes "pre-activation > 0" in the graph: a session whose outputs are {@code Greater(source,
-     * 0)} per site, fetched as one byte per neuron and packed here; the floats never leave ONNX
-     * Runtime.
+     * Codes "pre-activation > 0" per site from its sign source (a Relu's output, else the
+     * pre-activation), which ONNX Runtime writes straight into direct memory we own (pinned
+     * outputs, no copy into Java buffers). With the Vector API ({@link SimdSigns}) the floats are
+     * fetched and packed here: a Relu's output costs ONNX Runtime nothing extra. Without it, or
+     * when the floats of one call would pass {@link #FLOAT_SCRATCH_LIMIT}, or a sign source is the
+     * feed itself, the graph computes {@code Greater(source, 0)} and hands out one byte per neuron.
      */
-    private SplineCodes signs(String feed, Tensor points, List<ActivationSite> sites) throws OrtException {
+    private SplineCodes signs(String feed, Tensor points, List<ActivationSite> sites, boolean packFloats) throws OrtException {
         if (closed.get()) {
             throw new IllegalStateException("model " + source + " is closed");
         }
         checkNames("feed", List.of(feed));
         checkShapes(Map.of(feed, points));
-        Set<String> fetches = new LinkedHashSet<>();
         long bits = 0;
         for (ActivationSite s : sites) {
             if (!signSources.containsKey(s.preactivation()) || s.neurons() < 0 || s.attributes().containsKey(SEQUENCE_AXIS)) {
                 throw new IllegalArgumentException("site '" + s.name() + "' of " + source + " has no static per-point shape to code in the graph");
             }
-            fetches.add(SIGN + s.preactivation());
             bits += s.neurons();
         }
         int n = points.rows();
@@ -242,12 +254,18 @@ final class OnnxModel implements Model {
         if (n == 0) {
             return new SplineCodes(0, width, words);
         }
-        // ONNX Runtime writes the booleans straight into direct memory we own (pinned outputs):
-        // no copy into Java buffers. One scratch buffer per thread, grown as needed.
+        boolean floats = packFloats && 4L * n * width <= FLOAT_SCRATCH_LIMIT
+                && sites.stream().noneMatch(s -> signSources.get(s.preactivation()).equals(feed));
+        int bytesPer = floats ? 4 : 1;
+        Set<String> fetches = new LinkedHashSet<>();
+        for (ActivationSite s : sites) {
+            fetches.add(signFetch(s, floats));
+        }
+        // One scratch buffer per thread, grown as needed.
         ByteBuffer scratch = SCRATCH.get();
-        long need = (long) n * width;
+        long need = (long) n * width * bytesPer;
         if (scratch == null || scratch.capacity() < need) {
-            scratch = ByteBuffer.allocateDirect(Math.toIntExact(Math.max(need, 1 << 16))).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            scratch = ByteBuffer.allocateDirect(Math.toIntExact(Math.max(need, 1 << 16))).order(ByteOrder.nativeOrder());
             SCRATCH.set(scratch);
         }
         Map<String, ByteBuffer> slices = new LinkedHashMap<>();
@@ -257,18 +275,19 @@ final class OnnxModel implements Model {
             Prepared p = lease.value();
             int at = 0;
             for (ActivationSite s : sites) {
-                String name = SIGN + s.preactivation();
+                String name = signFetch(s, floats);
                 if (slices.containsKey(name)) {
                     continue;
                 }
-                int bytes = Math.toIntExact((long) n * s.neurons());
-                ByteBuffer slice = scratch.slice(at, bytes);
+                int bytes = Math.toIntExact((long) n * s.neurons() * bytesPer);
+                ByteBuffer slice = scratch.slice(at, bytes).order(ByteOrder.nativeOrder());
                 at += bytes;
                 long[] shape = new long[s.shape().length + 1];
                 shape[0] = n;
                 System.arraycopy(s.shape(), 0, shape, 1, s.shape().length);
                 slices.put(name, slice);
-                pinned.put(name, OnnxTensor.createTensor(env, slice, shape, OnnxJavaType.BOOL));
+                pinned.put(name, floats ? OnnxTensor.createTensor(env, slice.asFloatBuffer(), shape)
+                        : OnnxTensor.createTensor(env, slice, shape, OnnxJavaType.BOOL));
             }
             for (Map.Entry<String, OnnxJavaType> e : p.inputTypes().entrySet()) {
                 in.put(e.getKey(), Tensors.toOrt(env, e.getKey(), points, e.getValue()));
@@ -277,7 +296,12 @@ final class OnnxModel implements Model {
                 int offset = 0;
                 for (ActivationSite s : sites) {
                     int k = Math.toIntExact(s.neurons());
-                    Tensors.packBools(slices.get(SIGN + s.preactivation()), n, k, words, wpr, offset);
+                    ByteBuffer slice = slices.get(signFetch(s, floats));
+                    if (floats) {
+                        SimdSigns.packPositive(slice, n, k, words, wpr, offset);
+                    } else {
+                        Tensors.packBools(slice, n, k, words, wpr, offset);
+                    }
                     offset += k;
                 }
             }
@@ -290,6 +314,11 @@ final class OnnxModel implements Model {
             pinned.values().forEach(OnnxTensor::close);
         }
         return new SplineCodes(n, width, words);
+    }
+
+    /** What {@link #signs} fetches for a site: its sign source's floats, or the in-graph {@code Greater}'s booleans. */
+    private String signFetch(ActivationSite s, boolean floats) {
+        return floats ? signSources.get(s.preactivation()) : SIGN + s.preactivation();
     }
 
     private SessionCache<Key, Prepared>.Lease lease(Set<String> feeds, Set<String> fetches) throws OrtException {

@@ -20,7 +20,10 @@ import org.polytopelens.api.data.Tensor;
 import org.polytopelens.onnx.build.ConvNet;
 import org.polytopelens.onnx.build.OnnxModelBuilder;
 
-/** Codes computed in the graph ({@code Greater(., 0)}, packed in Java) against the signs of the fetched pre-activations. */
+/**
+ * Sign codes by both routes (the sign sources' floats packed on SIMD lanes; {@code Greater(., 0)}
+ * in the graph, its booleans packed in Java) against the signs of the fetched pre-activations.
+ */
 class SignCodesTest {
     @TempDir
     Path dir;
@@ -36,8 +39,15 @@ class SignCodesTest {
 
     /** The expected code: site after site, bit j of a row = (pre-activation j > 0), read from run(). */
     static void assertSigns(Model model, String feed, Tensor points, List<ActivationSite> sites) throws Exception {
-        SplineCodes codes = model.signCodes().orElseThrow().codes(feed, points, sites);
-        Map<String, Tensor> pre = model.run(Map.of(feed, points), sites.stream().map(ActivationSite::preactivation).toList());
+        assertTrue(SimdSigns.AVAILABLE, "tests run with the Vector API (surefire's --add-modules jdk.incubator.vector)");
+        SplineCodes floats = ((OnnxModel) model).signCodes(true).codes(feed, points, sites);
+        SplineCodes greater = ((OnnxModel) model).signCodes(false).codes(feed, points, sites);
+        assertEquals(greater, floats, "both routes");
+        assertEquals(floats, model.signCodes().orElseThrow().codes(feed, points, sites));
+        assertSigns(points, floats, model.run(Map.of(feed, points), sites.stream().map(ActivationSite::preactivation).toList()), sites);
+    }
+
+    private static void assertSigns(Tensor points, SplineCodes codes, Map<String, Tensor> pre, List<ActivationSite> sites) {
         int bits = 0;
         for (ActivationSite s : sites) {
             bits += (int) s.neurons();
@@ -105,6 +115,34 @@ class SignCodesTest {
                     for (int j = 0; j < offset + k; j++) {
                         boolean bit = (words[row * wpr + (j >>> 6)] >>> (j & 63) & 1) == 1;
                         assertEquals(j >= offset && bools[row * k + j - offset] == 1, bit, "k " + k + " offset " + offset + " row " + row + " bit " + j);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The SIMD float packing against a bit-by-bit "x > 0": every alignment, tails, and -0, +0, NaN, infinities, subnormals. */
+    @Test
+    void packingFloatsMatchesBitByBit() {
+        assertTrue(SimdSigns.AVAILABLE);
+        Random r = new Random(5);
+        float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, 1e-40f};
+        for (int k : new int[] {1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 130, 1000}) {
+            for (int offset : new int[] {0, 3, 31, 32, 57, 61, 64}) {
+                int rows = 3;
+                ByteBuffer b = ByteBuffer.allocateDirect(4 * rows * k).order(java.nio.ByteOrder.nativeOrder());
+                float[] v = new float[rows * k];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = r.nextInt(4) == 0 ? special[r.nextInt(special.length)] : (float) r.nextGaussian();
+                    b.putFloat(4 * i, v[i]);
+                }
+                int wpr = SplineCodes.wordsPerRow(offset + k);
+                long[] words = new long[rows * wpr];
+                SimdSigns.packPositive(b.slice(), rows, k, words, wpr, offset); // a slice reads big-endian: packing must not care
+                for (int row = 0; row < rows; row++) {
+                    for (int j = 0; j < offset + k; j++) {
+                        boolean bit = (words[row * wpr + (j >>> 6)] >>> (j & 63) & 1) == 1;
+                        assertEquals(j >= offset && v[row * k + j - offset] > 0, bit, "k " + k + " offset " + offset + " row " + row + " bit " + j);
                     }
                 }
             }
