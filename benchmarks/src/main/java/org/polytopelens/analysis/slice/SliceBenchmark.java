@@ -45,8 +45,8 @@ public class SliceBenchmark {
     @Param({"1024"})
     public int n;
 
-    /** ONNX Runtime intra-op threads (the backend's {@code threads}; 0 = its default, one per core). */
-    @Param({"0"})
+    /** ONNX Runtime intra-op threads (the backend's {@code threads}: 1, its default since session 5; 0 = one per core). */
+    @Param({"1"})
     public int ortThreads;
 
     private Model model;

@@ -46,26 +46,28 @@ public class PackBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long[] packBools() {
-        int width = 5408 + 1936 + 64, wpr = SplineCodes.wordsPerRow(width);
-        long[] words = new long[BATCH * wpr];
-        int at = 0, offset = 0;
-        for (int k : NEURONS) {
-            Tensors.packBools(bools.slice(at, BATCH * k), BATCH, k, words, wpr, offset);
-            at += BATCH * k;
-            offset += k;
-        }
-        return words;
+        return pack(bools, 1, Tensors::packBools);
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long[] packFloats() {
+        return pack(floats, 4, SimdSigns::packPositive);
+    }
+
+    /** The backend's packing signature: (values, rows, k, words, words per row, bit offset). */
+    interface Packer {
+        void pack(ByteBuffer values, int rows, int k, long[] words, int wordsPerRow, int offset);
+    }
+
+    /** The three sites' values (bytesPer bytes each) packed side by side, as the backend does. */
+    private static long[] pack(ByteBuffer values, int bytesPer, Packer packer) {
         int width = 5408 + 1936 + 64, wpr = SplineCodes.wordsPerRow(width);
         long[] words = new long[BATCH * wpr];
         int at = 0, offset = 0;
         for (int k : NEURONS) {
-            SimdSigns.packPositive(floats.slice(at, 4 * BATCH * k), BATCH, k, words, wpr, offset);
-            at += 4 * BATCH * k;
+            packer.pack(values.slice(at, bytesPer * BATCH * k), BATCH, k, words, wpr, offset);
+            at += bytesPer * BATCH * k;
             offset += k;
         }
         return words;

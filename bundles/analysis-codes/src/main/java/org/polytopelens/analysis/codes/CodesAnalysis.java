@@ -88,7 +88,9 @@ public final class CodesAnalysis implements Analysis {
         int n = ds.size();
         int batch = c.batch_size();
         int batches = (n + batch - 1) / batch;
-        int wave = Math.max(1, ctx.engine().parallelism() * 2);
+        // A wave ends with its merge on one thread: hard codes (bits) take waves of 8 batches per
+        // thread (~5% less time than 2 at 100,000 codes), soft ones (32 bits a neuron) 2.
+        int wave = Math.max(1, ctx.engine().parallelism() * (c.soft() ? 2 : 8));
         Progress progress = ctx.progress();
         String mode = c.soft() ? "soft" : c.packed() ? "packed" : "hard";
         Output output = new Output(mode, n, encoder.sites().size());

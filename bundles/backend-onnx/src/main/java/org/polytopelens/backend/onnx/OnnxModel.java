@@ -125,6 +125,9 @@ final class OnnxModel implements Model {
             List<TensorInfo> outputs = proto.getGraph().getOutputList().stream()
                     .map(ValueInfoProto::getName).map(this::declaredInfo).toList();
             List<SiteFinder.Found> found = SiteFinder.find(graph);
+            if (!found.isEmpty()) {
+                SimdSigns.warmUp(); // sign codes will likely be asked for: compile their kernel meanwhile
+            }
             for (SiteFinder.Found f : found) {
                 boolean relu = f.op().equals("Relu") && graph.nodes.get(f.node()).getOutputCount() == 1;
                 signSources.putIfAbsent(f.preactivation(), relu ? graph.nodes.get(f.node()).getOutput(0) : f.preactivation());

@@ -47,10 +47,12 @@ public final class OnnxRuntimeBackend implements ModelBackend {
     public @interface Config {
         @AttributeDefinition(
                 name = "Intra-op threads",
-                description = "Threads ONNX Runtime uses inside one operator; 0 lets it choose (one per core). "
-                        + "Use 1 when the engine already runs several shards in parallel.",
+                description = "Threads ONNX Runtime uses inside one operator. 1 (default): the workbench's engine "
+                        + "already runs batches in parallel, one per core (more threads only contend: a 1,024^2 slice "
+                        + "of the sample CNN took 2.8 s with 0, 2.0 s with 1; 100,000 codes 2.2 s against 1.85 s). "
+                        + "0 lets ONNX Runtime choose (one per core), for models whose operators are large enough.",
                 min = "0")
-        int threads() default 0;
+        int threads() default 1;
 
         @AttributeDefinition(
                 name = "Graph optimisation",

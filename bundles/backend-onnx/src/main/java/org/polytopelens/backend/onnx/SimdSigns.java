@@ -24,6 +24,40 @@ final class SimdSigns {
 
     private SimdSigns() {}
 
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMING = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.CountDownLatch WARM = new java.util.concurrent.CountDownLatch(1);
+
+    /**
+     * Starts compiling the kernel on a background thread. Until C2 has compiled {@link
+     * Kernel#step}, the Vector API runs as Java objects, ~100x slower: two engine threads packing
+     * the first 100 batches of the sample CNN spent 0.6 s of CPU in it, against 0.05 s once
+     * compiled. The backend calls this when it opens a model, so the warm-up overlaps the session's
+     * creation, and {@link #packPositive} waits for it.
+     */
+    static void warmUp() {
+        if (!AVAILABLE || !WARMING.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                ByteBuffer b = ByteBuffer.allocateDirect(8 * Kernel.STEP).order(ByteOrder.nativeOrder());
+                long sum = 0;
+                for (int i = 0; i < 30_000; i++) { // C2 compiles a method after ~5,000 calls with loops in it
+                    sum += Kernel.step(b, (i & 1) * 4 * Kernel.STEP);
+                }
+                sink = sum;
+            } finally {
+                WARM.countDown();
+            }
+        }, "polytopelens-simd-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Keeps the warm-up's result observable, so its loop is not optimised away. */
+    @SuppressWarnings("unused")
+    private static volatile long sink;
+
     private static boolean probe() {
         if (!Boolean.parseBoolean(System.getProperty("polytopelens.simd", "true"))) {
             return false;
@@ -61,6 +95,12 @@ final class SimdSigns {
         if (floats.capacity() < 4L * rows * k) {
             throw new IllegalStateException("expected " + (long) rows * k + " floats, got " + floats.capacity() / 4);
         }
+        warmUp();
+        try {
+            WARM.await(2, java.util.concurrent.TimeUnit.SECONDS); // ~0.1 s, once per JVM; it only speeds up
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Kernel.pack(floats.duplicate().order(ByteOrder.nativeOrder()), rows, k, words, wordsPerRow, offset);
     }
 
@@ -78,9 +118,8 @@ final class SimdSigns {
 
         /**
          * Bits of the STEP floats at byte {@code at}. A method of its own, no vector crossing its
-         * boundary: C2 compiles it (with the Vector API's intrinsics) after a few thousand calls;
-         * until then vectors are objects. Inlined in {@link #pack}'s loop, the first batches of a
-         * run took ~0.22 s more; as a method ~0.19 s (256 x 7,408 floats a call, one thread).
+         * boundary, so that {@link #warmUp} can have C2 compile it (with the Vector API's
+         * intrinsics) before {@link #pack}, interpreted or not, calls it.
          */
         static long step(ByteBuffer b, int at) {
             ByteOrder order = ByteOrder.nativeOrder();

@@ -67,6 +67,9 @@ final class AdHocRun {
     /** Runs the single analysis step and hands its output directory to {@code collect}; returns the exit code. */
     int run(String analysis, Map<String, Object> params, boolean verbose, PrintWriter err, Collect collect) throws Exception {
         experiment.put("analyses", List.of(Map.of("id", analysis, "params", params)));
+        // Only the step's file is kept: no report, no input hashes for a run record that is deleted.
+        experiment.put("reports", Map.of());
+        experiment.put("hash_inputs", false);
         Path scratch = Files.createDirectories(env.launch().dataDirectory().resolve("tmp"));
         Path dir = Files.createTempDirectory(scratch, analysis + "-");
         try {

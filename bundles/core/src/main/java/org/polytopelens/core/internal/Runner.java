@@ -216,10 +216,10 @@ public class Runner implements ExperimentRunner {
         try (ParallelEngine engine = new ParallelEngine(threads)) {
             try {
                 for (Map.Entry<String, Path> m : exp.models().entrySet()) {
-                    inputs.add(input("model:" + m.getKey(), m.getValue()));
+                    inputs.add(input("model:" + m.getKey(), m.getValue(), exp.hashInputs()));
                 }
                 for (Path f : Experiment.files(exp.datasetParams())) {
-                    inputs.add(input("dataset", f));
+                    inputs.add(input("dataset", f, exp.hashInputs()));
                 }
                 for (Map.Entry<String, Path> m : exp.models().entrySet()) {
                     ModelBackend b = plan.backends().get(m.getKey());
@@ -264,7 +264,8 @@ public class Runner implements ExperimentRunner {
                     Dataset ds = dataset;
                     RunContext.Encoders stepEncoders = byLayer.computeIfAbsent(layer, l -> encoders(ds, exp, l, plan, log));
                     if (cache == null) {
-                        cache = new RowCache(dataset.size(), CACHE_BYTES);
+                        // Rows are shared between steps: with one step nothing would ever be reused.
+                        cache = new RowCache(dataset.size(), plan.steps().size() > 1 ? CACHE_BYTES : 0);
                     }
                     r = runStep(ps, exp, layer, models, dataset, stepEncoders, cache, sink, engine, progress, log);
                     if (name != null) {
@@ -525,12 +526,14 @@ public class Runner implements ExperimentRunner {
         }
     }
 
-    private static Map<String, Object> input(String role, Path f) throws IOException {
+    private static Map<String, Object> input(String role, Path f, boolean hash) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("role", role);
         m.put("path", f.toString());
         m.put("bytes", Files.size(f));
-        m.put("sha256", sha256(f));
+        if (hash) {
+            m.put("sha256", sha256(f));
+        }
         return m;
     }
 

@@ -68,6 +68,27 @@ class RunnerTest {
         assertTrue(ex.getMessage().contains("colour") && ex.getMessage().contains("suffix"), ex.getMessage());
     }
 
+    /** hash_inputs: false leaves the SHA-256 out of run.json (paths and sizes stay); anything but a boolean is refused. */
+    @Test
+    void inputHashesCanBeLeftOut() throws Exception {
+        Path e = experiment(BASE + """
+                hash_inputs: false
+                analyses: [codes-txt]
+                """);
+        assertEquals("ok", runner.run(e, dir.resolve("out"), Progress.NONE, log::add).status());
+        JsonNode in = AtomicResultSink.JSON.readTree(dir.resolve("out/run.json").toFile()).get("inputs");
+        assertEquals(2, in.size());
+        for (JsonNode i : in) {
+            assertTrue(i.get("bytes").asLong() > 0 && !i.has("sha256"), i.toString());
+        }
+        Path bad = experiment(BASE + """
+                hash_inputs: nope
+                analyses: [codes-txt]
+                """);
+        var ex = assertThrows(IllegalArgumentException.class, () -> runner.validate(bad));
+        assertTrue(ex.getMessage().contains("hash_inputs: expected true"), ex.getMessage());
+    }
+
     @Test
     void runsStepsAndRecordsEverything() throws Exception {
         Path e = experiment(BASE + """
