@@ -84,8 +84,12 @@ public final class NpyWriter implements Closeable {
 
     public NpyWriter append(float[] v, int off, int len) throws IOException {
         check(NpyDtype.FLOAT32, len);
-        for (int i = off; i < off + len; i++) {
-            room(4).putFloat(v[i]);
+        while (len > 0) { // bulk copies through the little-endian buffer, not a put per value
+            int k = Math.min(len, room(4).remaining() / 4);
+            buf.asFloatBuffer().put(v, off, k);
+            buf.position(buf.position() + 4 * k);
+            off += k;
+            len -= k;
         }
         return this;
     }

@@ -202,6 +202,27 @@ class NpyTest {
         assertArrayEquals(Files.readAllBytes(resource("numpy-f4-2x3.npy")), bytes.toByteArray());
     }
 
+    /** Floats appended in odd-sized pieces across the writer's 64 KB buffer, with a byte-exact header and an offset append. */
+    @Test
+    void manyFloatsInPiecesReadBackExactly() throws IOException {
+        int n = 50_001;
+        float[] v = new float[n + 3];
+        java.util.Random r = new java.util.Random(9);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        Path p = dir.resolve("many.npy");
+        try (NpyWriter w = NpyWriter.create(p, NpyDtype.FLOAT32, new long[] {n})) {
+            int at = 3;
+            for (int piece = 1; at < n + 3; piece = piece * 3 + 1) {
+                int k = Math.min(piece, n + 3 - at);
+                w.append(v, at, k);
+                at += k;
+            }
+        }
+        assertArrayEquals(java.util.Arrays.copyOfRange(v, 3, n + 3), (float[]) Npy.read(p).data());
+    }
+
     @Test
     void conversions() {
         NpyArray a = NpyArray.ofFloat64(new long[] {2, 2}, new double[] {1, 2, 3, 4});

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeoutException;
  * instead of {@code features=} in {@code etc/workbench.properties} (also {@code WORKBENCH_FEATURES}).
  * System properties: {@code workbench.home} (else the directory above the launcher's jar),
  * {@code workbench.cwd} (else {@code user.dir}), {@code workbench.timing=true} (or {@code
- * WORKBENCH_TIMING=1}) prints the JVM-start-to-ready time on stderr after the command.
+ * WORKBENCH_TIMING=1}) prints on stderr, once stopped, when the workbench was ready, the command
+ * done and the framework stopped, in ms since the JVM started.
  *
  * <p>Exit codes besides the command's own: 2 the workbench could not start, 3 the command line
  * service did not appear.
@@ -70,11 +71,10 @@ public final class Main {
             return 2;
         }
         int code;
+        long done = -1;
         try {
             code = workbench.execute(in, out, err, rest.toArray(String[]::new));
-            if (Boolean.getBoolean("workbench.timing") || "1".equals(System.getenv("WORKBENCH_TIMING"))) {
-                err.println("workbench: ready " + workbench.readyMillis() + " ms after JVM start");
-            }
+            done = ManagementFactory.getRuntimeMXBean().getUptime();
         } catch (TimeoutException e) {
             err.println("workbench: " + e.getMessage());
             code = 3;
@@ -86,6 +86,10 @@ public final class Main {
             workbench.close();
         } catch (Exception e) {
             err.println("workbench: error while stopping: " + Diagnostics.describe(e));
+        }
+        if (done >= 0 && (Boolean.getBoolean("workbench.timing") || "1".equals(System.getenv("WORKBENCH_TIMING")))) {
+            err.println("workbench: ready " + workbench.readyMillis() + " ms after JVM start; command done at " + done + " ms, stopped at "
+                    + ManagementFactory.getRuntimeMXBean().getUptime() + " ms");
         }
         return code;
     }

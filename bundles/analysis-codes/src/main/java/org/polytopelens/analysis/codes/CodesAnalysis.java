@@ -107,18 +107,18 @@ public final class CodesAnalysis implements Analysis {
                     }
 
                     @Override
-                    public Object shard(int index, Progress p) throws Exception {
+                    public Part shard(int index, Progress p) throws Exception {
                         p.checkCancelled();
                         int from = (first + index) * batch;
                         int to = Math.min(n, from + batch);
-                        return c.soft() ? ctx.softCodes(model, from, to) : ctx.codes(model, from, to);
+                        return Part.of(c.soft() ? ctx.softCodes(model, from, to) : ctx.codes(model, from, to), mode, encoder.layout());
                     }
 
                     @Override
                     public Object merge(List<Object> parts) {
                         try {
                             for (Object part : parts) {
-                                output.append(part, encoder);
+                                output.append((Part) part);
                             }
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
@@ -165,6 +165,50 @@ public final class CodesAnalysis implements Analysis {
         ctx.log("codes.npy: " + n + " x " + output.width + " (" + mode + ")");
     }
 
+    /**
+     * A batch made ready for the file on its engine thread (the merge between waves runs on one
+     * thread while the others wait: it only appends): the row width, the file's bytes (packed or
+     * 0/1 bits) or floats (soft), and the sum of the values per site.
+     */
+    private record Part(int width, byte[] bytes, float[] floats, double[] on) {
+        static Part of(Object codes, String mode, CodeLayout layout) {
+            List<CodeLayout.Segment> segments = layout.segments();
+            double[] on = new double[segments.size()];
+            if (codes instanceof SoftCodes s) {
+                // Soft codes use the bits' columns: one value per hard bit (a Clip neuron's two, a MaxPool output's index bits).
+                for (int i = 0; i < on.length; i++) {
+                    CodeLayout.Segment seg = segments.get(i);
+                    double sum = 0;
+                    for (int r = 0; r < s.count(); r++) {
+                        for (int k = 0; k < seg.bits(); k++) {
+                            sum += s.p()[r * s.neurons() + seg.offset() + k];
+                        }
+                    }
+                    on[i] = sum;
+                }
+                return new Part(s.neurons(), null, s.p(), on);
+            }
+            SplineCodes c = (SplineCodes) codes;
+            for (int i = 0; i < on.length; i++) { // popcounts of masked words
+                CodeLayout.Segment seg = segments.get(i);
+                on[i] = c.ones(seg.offset(), seg.offset() + seg.bits());
+            }
+            int bits = c.bits();
+            if (mode.equals("packed")) {
+                return new Part((bits + 7) >>> 3, c.packbits(), null, on);
+            }
+            byte[] rows = new byte[Math.multiplyExact(c.count(), bits)];
+            long[] words = c.words();
+            int wpr = c.wordsPerRow();
+            for (int r = 0; r < c.count(); r++) {
+                for (int k = 0; k < bits; k++) {
+                    rows[r * bits + k] = (byte) (words[r * wpr + (k >>> 6)] >>> (k & 63) & 1L);
+                }
+            }
+            return new Part(bits, rows, null, on);
+        }
+    }
+
     /** The streaming writer, opened on the first part (whose width fixes the header). */
     private static final class Output {
         final String mode;
@@ -173,7 +217,6 @@ public final class CodesAnalysis implements Analysis {
         OutputStream out;
         NpyWriter writer;
         int width;
-        int[] softWidths;
 
         Output(String mode, int n, int sites) {
             this.mode = mode;
@@ -186,59 +229,18 @@ public final class CodesAnalysis implements Analysis {
             writer = NpyWriter.to(out, mode.equals("soft") ? NpyDtype.FLOAT32 : NpyDtype.UINT8, new long[] {n, w});
         }
 
-        void append(Object part, SpaceEncoder encoder) throws IOException {
-            CodeLayout layout = encoder.layout();
-            if (part instanceof SoftCodes s) {
-                if (writer == null) {
-                    open(s.neurons());
-                    softWidths = softWidths(encoder, s.neurons());
-                }
-                writer.append(s.p());
-                int at = 0;
-                for (int i = 0; i < softWidths.length; i++) {
-                    double sum = 0;
-                    for (int r = 0; r < s.count(); r++) {
-                        for (int k = 0; k < softWidths[i]; k++) {
-                            sum += s.p()[r * s.neurons() + at + k];
-                        }
-                    }
-                    on[i] += sum;
-                    at += softWidths[i];
-                }
-                return;
-            }
-            SplineCodes codes = (SplineCodes) part;
-            int bits = codes.bits();
+        void append(Part part) throws IOException {
             if (writer == null) {
-                open(mode.equals("packed") ? (bits + 7) >>> 3 : bits);
+                open(part.width());
             }
-            // Merging runs between waves, on one thread: word-wise here (popcounts, byte-reversed
-            // words), bit by bit it took half of a 100,000-point run.
-            for (int i = 0; i < layout.segments().size(); i++) {
-                CodeLayout.Segment seg = layout.segments().get(i);
-                on[i] += codes.ones(seg.offset(), seg.offset() + seg.bits());
+            if (part.floats() != null) {
+                writer.append(part.floats());
+            } else {
+                writer.append(part.bytes());
             }
-            if (mode.equals("packed")) {
-                writer.append(codes.packbits());
-                return;
+            for (int i = 0; i < on.length; i++) {
+                on[i] += part.on()[i];
             }
-            byte[] rows = new byte[Math.multiplyExact(codes.count(), bits)];
-            long[] words = codes.words();
-            int wpr = codes.wordsPerRow();
-            for (int r = 0; r < codes.count(); r++) {
-                for (int k = 0; k < bits; k++) {
-                    rows[r * bits + k] = (byte) (words[r * wpr + (k >>> 6)] >>> (k & 63) & 1L);
-                }
-            }
-            writer.append(rows);
-        }
-
-        /**
-         * Columns per site for soft codes: the site's bit count, since every coder's soft code
-         * has one value per hard bit (a Clip neuron's two bits, a MaxPool output's index bits).
-         */
-        private static int[] softWidths(SpaceEncoder encoder, int total) {
-            return encoder.layout().segments().stream().mapToInt(CodeLayout.Segment::bits).toArray();
         }
 
         void finish(SpaceEncoder encoder) throws IOException {

@@ -224,6 +224,14 @@ class CodesAnalysisTest {
         for (int i = 0; i < b.length; i++) {
             assertEquals(b[i], f[i]);
         }
+        // The mean probability per site, summed per batch on the engine threads, is the hard fraction here.
+        JsonNode layout = new ObjectMapper().readTree(dir.resolve("out/codes-layout.json").toFile());
+        assertEquals(8.0 / 15, layout.get("sites").get(0).get("meanOn").asDouble(), 1e-12);
+        int on2 = 0;
+        for (int r = 0; r < 5; r++) {
+            on2 += b[r * 5 + 3] + b[r * 5 + 4];
+        }
+        assertEquals(on2 / 10.0, layout.get("sites").get(1).get("meanOn").asDouble(), 1e-12);
     }
 
     @Test
