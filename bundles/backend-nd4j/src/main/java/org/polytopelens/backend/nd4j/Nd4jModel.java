@@ -24,6 +24,7 @@ import org.polytopelens.api.data.GateKind;
 import org.polytopelens.api.data.ModelInfo;
 import org.polytopelens.api.data.Tensor;
 import org.polytopelens.api.data.TensorInfo;
+import org.polytopelens.onnx.graph.Affinity;
 
 /**
  * A piecewise-linear ONNX model evaluated with ND4J: {@link #run} in float32 like any backend,
@@ -81,6 +82,15 @@ final class Nd4jModel implements Model, PiecewiseLinear {
     @Override
     public Optional<PiecewiseLinear> piecewiseLinear() {
         return Optional.of(this);
+    }
+
+    /** From the imported graph, as the ONNX Runtime backend decides it (the shared {@link Affinity}). */
+    @Override
+    public boolean isAffine(String from, String to) {
+        checkOpen();
+        checkNames("tensor", List.of(from, to));
+        List<Affinity.Node> nodes = graph.nodes.stream().map(n -> new Affinity.Node(n.op(), n.inputs(), n.outputs(), n.attributes())).toList();
+        return Affinity.affine(nodes, graph.constants.keySet(), graph.inputs, from, to);
     }
 
     // --- run -----------------------------------------------------------------------------------

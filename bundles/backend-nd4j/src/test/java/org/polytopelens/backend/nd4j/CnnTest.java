@@ -2,6 +2,7 @@ package org.polytopelens.backend.nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,6 +158,36 @@ class CnnTest {
         assertEquals(-0.3f, clip.attribute("min", 0), 0);
         assertEquals(0.4f, clip.attribute("max", 0), 0);
         assertEquals(0.1f, n.info().site("leaky1").attribute("alpha", 0), 0);
+    }
+
+    /** Model.isAffine decided from the imported graph: as ONNX Runtime's backend decides it, for every pair of tensors. */
+    @Test
+    void isAffineAgreesWithOnnxRuntimeForEveryPair() throws Exception {
+        for (Cnn cnn : List.of(small, mixed)) {
+            String name = cnn == small ? "small" : "mixed";
+            Model n = open(ND4J, cnn, name);
+            Model o = open(ORT, cnn, name);
+            List<String> tensors = new ArrayList<>(List.of(Cnn.INPUT));
+            tensors.addAll(allTensors(cnn));
+            int affine = 0;
+            for (String a : tensors) {
+                for (String b : tensors) {
+                    boolean want = o.isAffine(a, b);
+                    assertEquals(want, n.isAffine(a, b), name + ": " + a + " -> " + b);
+                    affine += want ? 1 : 0;
+                }
+            }
+            assertTrue(affine > tensors.size(), name + ": some pairs besides a tensor and itself are affine");
+        }
+        Model m = open(ND4J, mixed, "mixed");
+        // 1 conv1, 2 bn1, 3 leaky1, 4 pool1, 5 swap, 6 conv2, 7 clip2, 8 prelu2, 9 avg2, 10 reshape, 11 fc1
+        assertTrue(m.isAffine(Cnn.INPUT, mixed.tensor(2)), "Conv, BatchNormalization");
+        assertFalse(m.isAffine(Cnn.INPUT, mixed.tensor(3)), "LeakyRelu");
+        assertTrue(m.isAffine(mixed.tensor(4), mixed.tensor(6)), "Transpose, grouped Conv");
+        assertFalse(m.isAffine(mixed.tensor(6), mixed.tensor(7)), "Clip");
+        assertTrue(m.isAffine(mixed.tensor(8), mixed.tensor(11)), "AveragePool, Reshape, Gemm");
+        assertFalse(m.isAffine(mixed.tensor(11), mixed.tensor(8)), "upstream");
+        assertThrows(IllegalArgumentException.class, () -> m.isAffine(Cnn.INPUT, "nope"));
     }
 
     @Test

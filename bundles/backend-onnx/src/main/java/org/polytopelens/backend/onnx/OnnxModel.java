@@ -30,6 +30,8 @@ import org.polytopelens.api.data.ModelInfo;
 import org.polytopelens.api.data.SplineCodes;
 import org.polytopelens.api.data.Tensor;
 import org.polytopelens.api.data.TensorInfo;
+import org.polytopelens.onnx.graph.Affinity;
+import org.polytopelens.onnx.proto.Onnx.AttributeProto;
 import org.polytopelens.onnx.proto.Onnx.ModelProto;
 import org.polytopelens.onnx.proto.Onnx.ValueInfoProto;
 
@@ -213,7 +215,11 @@ final class OnnxModel implements Model {
     @Override
     public boolean isAffine(String from, String to) {
         checkNames("tensor", List.of(from, to));
-        return Affinity.affine(graph, from, to);
+        List<Affinity.Node> nodes = graph.nodes.stream()
+                .map(n -> new Affinity.Node(n.getOpType(), n.getInputList(), n.getOutputList(),
+                        n.getAttributeList().stream().collect(java.util.stream.Collectors.toMap(AttributeProto::getName, a -> a, (a, b) -> a))))
+                .toList();
+        return Affinity.affine(nodes, graph.initializers.keySet(), graph.inputs.stream().map(ValueInfoProto::getName).toList(), from, to);
     }
 
     @Override

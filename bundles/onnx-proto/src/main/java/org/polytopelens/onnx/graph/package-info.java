@@ -3,7 +3,7 @@
  * same order under the same names (a site name is a contract between backends, experiments and
  * results).
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.polytopelens.onnx.graph;
 

@@ -1,21 +1,28 @@
-package org.polytopelens.backend.onnx;
+package org.polytopelens.onnx.graph;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.polytopelens.onnx.proto.Onnx.AttributeProto;
-import org.polytopelens.onnx.proto.Onnx.NodeProto;
 
 /**
  * Decides from the graph alone whether one tensor is an affine function of another: every node
  * between them is affine in the inputs that depend on the first tensor, and every other input it
  * reads is a constant (an initializer, a {@code Constant}, or computed from constants and
  * shapes only). No other graph input may reach the second tensor. Conservative: an op not listed
- * makes the answer false.
+ * makes the answer false. Shared by the backends, so {@code Model.isAffine} answers the same on
+ * every backend that reads ONNX graphs.
  */
-final class Affinity {
+public final class Affinity {
     private Affinity() {}
+
+    /**
+     * What the decision reads of a node: its op type, input and output tensor names (an absent
+     * optional input is ""), and its attributes (only a {@code Pad}'s mode is read).
+     */
+    public record Node(String op, List<String> inputs, List<String> outputs, Map<String, AttributeProto> attributes) {}
 
     /** What a tensor is as a function of the source tensor. */
     private enum State {
@@ -40,28 +47,43 @@ final class Affinity {
     /** Their value does not depend on the values of their input, only on its shape. */
     private static final Set<String> SHAPE_ONLY = Set.of("Shape", "Size");
 
-    /** Whether {@code to} is an affine function of {@code from} alone (false when it does not depend on it). */
-    static boolean affine(GraphIndex g, String from, String to) {
+    /**
+     * Whether {@code to} is an affine function of {@code from} alone (false when it does not
+     * depend on it).
+     *
+     * @param nodes the graph's nodes in topological order (as ONNX files store them)
+     * @param constants initializers and other tensors known to be constant
+     * @param inputs the graph's inputs that are fed (their values vary)
+     */
+    public static boolean affine(List<Node> nodes, Collection<String> constants, Collection<String> inputs, String from, String to) {
         if (from.equals(to)) {
             return true;
         }
-        Integer last = g.producer.get(to);
-        if (last == null) {
+        int first = -1, last = -1;
+        for (int i = 0; i < nodes.size(); i++) {
+            List<String> out = nodes.get(i).outputs();
+            if (out.contains(from)) {
+                first = i;
+            }
+            if (out.contains(to)) {
+                last = i;
+            }
+        }
+        if (last < 0) {
             return false;
         }
         Map<String, State> state = new HashMap<>();
         state.put(from, State.AFFINE);
-        g.initializers.keySet().forEach(t -> state.putIfAbsent(t, State.CONST));
-        g.inputs.forEach(v -> state.putIfAbsent(v.getName(), State.OTHER));
-        Integer first = g.producer.get(from);
+        constants.forEach(t -> state.putIfAbsent(t, State.CONST));
+        inputs.forEach(t -> state.putIfAbsent(t, State.OTHER));
         // Nodes before the source's producer cannot depend on it, but may compute constants.
         for (int i = 0; i <= last; i++) {
-            NodeProto node = g.nodes.get(i);
-            if (first != null && i == first) {
+            Node node = nodes.get(i);
+            if (i == first) {
                 continue; // writes the source itself (and possibly more outputs: not affine in it)
             }
             State s = of(node, state);
-            for (String out : node.getOutputList()) {
+            for (String out : node.outputs()) {
                 if (!out.isEmpty() && !out.equals(from)) {
                     state.put(out, s);
                 }
@@ -70,12 +92,12 @@ final class Affinity {
         return state.getOrDefault(to, State.OTHER) == State.AFFINE;
     }
 
-    private static State of(NodeProto node, Map<String, State> state) {
-        String op = node.getOpType();
+    private static State of(Node node, Map<String, State> state) {
+        String op = node.op();
         if (op.equals("Constant") || SHAPE_ONLY.contains(op)) {
             return State.CONST;
         }
-        List<String> in = node.getInputList();
+        List<String> in = node.inputs();
         State[] s = new State[in.size()];
         boolean allConst = true;
         for (int k = 0; k < s.length; k++) {
@@ -121,12 +143,8 @@ final class Affinity {
         return State.OTHER;
     }
 
-    private static boolean constantMode(NodeProto pad) {
-        for (AttributeProto a : pad.getAttributeList()) {
-            if (a.getName().equals("mode")) {
-                return a.getS().toStringUtf8().equals("constant");
-            }
-        }
-        return true; // ONNX's default mode
+    private static boolean constantMode(Node pad) {
+        AttributeProto mode = pad.attributes().get("mode");
+        return mode == null || mode.getS().toStringUtf8().equals("constant"); // ONNX's default mode
     }
 }
