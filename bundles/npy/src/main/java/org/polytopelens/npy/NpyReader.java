@@ -89,6 +89,21 @@ public final class NpyReader implements AutoCloseable {
     /** Rows {@code [from, to)} converted to float32, flattened in C order. */
     public float[] readFloats(long from, long to) throws IOException {
         int n = elements(from, to);
+        if (header.dtype() == NpyDtype.FLOAT32 && 4L * n <= SCRATCH_BYTES) {
+            // Batches: read into this thread's direct buffer (a heap buffer makes the channel read
+            // into a temporary direct one and copy), then one copy into the floats.
+            ByteBuffer b = SCRATCH.get();
+            if (b == null || b.capacity() < 4 * n) {
+                b = ByteBuffer.allocateDirect(Math.max(4 * n, 1 << 16)).order(ByteOrder.LITTLE_ENDIAN);
+                SCRATCH.set(b);
+            }
+            b.clear().limit(4 * n);
+            NpyHeader.readFully(channel, b, header.dataOffset() + from * rowSize() * 4, path, "the data");
+            b.flip();
+            float[] f = new float[n];
+            b.asFloatBuffer().get(f);
+            return f;
+        }
         ByteBuffer b = read(from * rowSize(), n);
         if (header.dtype() == NpyDtype.FLOAT32) {
             float[] f = new float[n];
@@ -99,6 +114,10 @@ public final class NpyReader implements AutoCloseable {
         s[0] = to - from;
         return new NpyArray(header.dtype(), s, decode(b, n)).toFloats();
     }
+
+    /** Reads of float32 rows up to this size go through a per-thread direct buffer. */
+    private static final int SCRATCH_BYTES = 16 << 20;
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
 
     private int elements(long from, long to) {
         if (from < 0 || to < from || to > rows()) {

@@ -151,6 +151,11 @@ class NpyTest {
             assertArrayEquals(new long[] {2, 3}, mid.shape());
             assertArrayEquals(new float[] {12, 13, 14, 15, 16, 17}, (float[]) mid.data());
             assertArrayEquals(new float[] {27, 28, 29}, r.readFloats(9, 10));
+            // Reads reuse this thread's buffer: a large read, then smaller ones, then empty.
+            assertArrayEquals(data, r.readFloats(0, 10));
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 6, 15), r.readFloats(2, 5));
+            assertArrayEquals(new float[] {3, 4, 5}, r.readFloats(1, 2));
+            assertEquals(0, r.readFloats(4, 4).length);
             assertEquals(0, r.readRows(10, 10).size());
             assertThrows(IndexOutOfBoundsException.class, () -> r.readRows(9, 11));
         }
