@@ -63,8 +63,9 @@ final class SimdSigns {
             return false;
         }
         try {
-            // 70 floats: full steps and a tail, bits across a word boundary.
-            ByteBuffer b = ByteBuffer.allocate(4 * 70).order(ByteOrder.nativeOrder());
+            // 70 floats: full steps and a tail, bits across a word boundary. Direct, as ONNX
+            // Runtime's outputs are: the JIT's type profile of the kernel sees one buffer class.
+            ByteBuffer b = ByteBuffer.allocateDirect(4 * 70).order(ByteOrder.nativeOrder());
             long want0 = 0, want1 = 0;
             for (int i = 0; i < 70; i++) {
                 float v = i % 3 == 0 ? 1f + i : i % 3 == 1 ? -0f : -i;
