@@ -48,9 +48,10 @@ public final class OnnxRuntimeBackend implements ModelBackend {
         @AttributeDefinition(
                 name = "Intra-op threads",
                 description = "Threads ONNX Runtime uses inside one operator. 1 (default): the workbench's engine "
-                        + "already runs batches in parallel, one per core (more threads only contend: a 1,024^2 slice "
-                        + "of the sample CNN took 2.8 s with 0, 2.0 s with 1; 100,000 codes 2.2 s against 1.85 s). "
-                        + "0 lets ONNX Runtime choose (one per core), for models whose operators are large enough.",
+                        + "already runs batches in parallel, one per core (a 1,024^2 slice of the sample CNN took 2.0-2.3 s "
+                        + "with 1, 2.8 s with 0). 0 lets ONNX Runtime choose (one per core; idle threads sleep, they do not "
+                        + "spin): better for transformers, whose token batches run one at a time (the MiniLM experiment: "
+                        + "34 s with 0, 36 s with 1).",
                 min = "0")
         int threads() default 1;
 
