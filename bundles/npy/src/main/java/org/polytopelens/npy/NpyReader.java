@@ -89,33 +89,16 @@ public final class NpyReader implements AutoCloseable {
     /** Rows {@code [from, to)} converted to float32, flattened in C order. */
     public float[] readFloats(long from, long to) throws IOException {
         int n = elements(from, to);
-        if (header.dtype() == NpyDtype.FLOAT32 && 4L * n <= SCRATCH_BYTES) {
-            // Batches: read into this thread's direct buffer (a heap buffer makes the channel read
-            // into a temporary direct one and copy), then one copy into the floats.
-            ByteBuffer b = SCRATCH.get();
-            if (b == null || b.capacity() < 4 * n) {
-                b = ByteBuffer.allocateDirect(Math.max(4 * n, 1 << 16)).order(ByteOrder.LITTLE_ENDIAN);
-                SCRATCH.set(b);
-            }
-            b.clear().limit(4 * n);
-            NpyHeader.readFully(channel, b, header.dataOffset() + from * rowSize() * 4, path, "the data");
-            b.flip();
-            float[] f = new float[n];
-            b.asFloatBuffer().get(f);
-            return f;
-        }
-        ByteBuffer b = read(from * rowSize(), n);
-        if (header.dtype() == NpyDtype.FLOAT32) {
-            float[] f = new float[n];
-            b.asFloatBuffer().get(f);
+        Object values = decode(read(from * rowSize(), n), n);
+        if (values instanceof float[] f) {
             return f;
         }
         long[] s = header.shape();
         s[0] = to - from;
-        return new NpyArray(header.dtype(), s, decode(b, n)).toFloats();
+        return new NpyArray(header.dtype(), s, values).toFloats();
     }
 
-    /** Reads of float32 rows up to this size go through a per-thread direct buffer. */
+    /** Reads up to this size go through a per-thread direct buffer. */
     private static final int SCRATCH_BYTES = 16 << 20;
     private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
 
@@ -130,9 +113,21 @@ public final class NpyReader implements AutoCloseable {
         return (int) n;
     }
 
+    /**
+     * n elements from firstElement, little-endian, valid until this thread's next read (every
+     * caller copies them out at once). Up to {@link #SCRATCH_BYTES} they land in this thread's
+     * direct buffer: a heap buffer makes the channel read into a temporary direct one and copy.
+     */
     private ByteBuffer read(long firstElement, int n) throws IOException {
         int size = header.dtype().itemSize();
-        ByteBuffer b = ByteBuffer.allocate(n * size).order(ByteOrder.LITTLE_ENDIAN);
+        int bytes = n * size;
+        ByteBuffer b = bytes > SCRATCH_BYTES ? ByteBuffer.allocate(bytes) : SCRATCH.get();
+        if (b == null || b.capacity() < bytes) {
+            b = ByteBuffer.allocateDirect(Math.max(bytes, 1 << 16));
+            SCRATCH.set(b);
+        }
+        b.clear().limit(bytes);
+        b.order(ByteOrder.LITTLE_ENDIAN);
         NpyHeader.readFully(channel, b, header.dataOffset() + firstElement * size, path, "the data");
         b.flip();
         return b;

@@ -155,19 +155,7 @@ final class SimdSigns {
                         acc = sh == 0 ? 0 : bits >>> (STEP - sh);
                     }
                 }
-                for (; j < k; j++) {
-                    if (b.getFloat(src + 4 * j) > 0) {
-                        acc |= 1L << sh;
-                    }
-                    if (++sh == 64) {
-                        words[w++] = acc;
-                        sh = 0;
-                        acc = 0;
-                    }
-                }
-                if (sh != 0) {
-                    words[w] = acc;
-                }
+                Tensors.finishRow(words, w, sh, acc, j, k, i -> b.getFloat(src + 4 * i) > 0);
             }
         }
     }

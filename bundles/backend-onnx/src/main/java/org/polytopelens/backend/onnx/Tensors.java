@@ -177,19 +177,28 @@ final class Tensors {
                     acc = sh == 0 ? 0 : bits >>> (8 - sh);
                 }
             }
-            for (; j < k; j++) {
-                if (b.get(src + j) != 0) {
-                    acc |= 1L << sh;
-                }
-                if (++sh == 64) {
-                    words[w++] = acc;
-                    sh = 0;
-                    acc = 0;
-                }
+            finishRow(words, w, sh, acc, j, k, i -> b.get(src + i) != 0);
+        }
+    }
+
+    /**
+     * Ends a row packed with the word being filled in a register ({@code acc}, its next bit
+     * {@code sh}, to be stored at {@code words[w]}): bits {@code [j, k)} one by one, {@code on}
+     * saying which are set, then the partly filled word. Shared by the packers' tails.
+     */
+    static void finishRow(long[] words, int w, int sh, long acc, int j, int k, java.util.function.IntPredicate on) {
+        for (; j < k; j++) {
+            if (on.test(j)) {
+                acc |= 1L << sh;
             }
-            if (sh != 0) {
-                words[w] = acc;
+            if (++sh == 64) {
+                words[w++] = acc;
+                sh = 0;
+                acc = 0;
             }
+        }
+        if (sh != 0) {
+            words[w] = acc;
         }
     }
 }
